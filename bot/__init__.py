@@ -1,0 +1,1 @@
+"""gurubot: a WhatsApp and Telegram companion for Indonesian teacher communities."""

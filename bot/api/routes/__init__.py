@@ -1,0 +1,1 @@
+"""Staff API routes, one module per resource."""

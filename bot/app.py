@@ -1,0 +1,107 @@
+"""The FastAPI application: webhooks, health, metrics, the staff API and the simulator."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.api.routes import staff
+from bot.channels import simulator, telegram, whatsapp
+from bot.config import Settings, get_settings
+from bot.content import texts
+from bot.db import database_answers, get_engine, make_engine
+from bot.errors import BadRequest, Forbidden, GurubotError, NotFound
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+ERROR_STATUS: dict[type[GurubotError], int] = {NotFound: 404, Forbidden: 403, BadRequest: 400}
+
+
+class BodyLimit:
+    """Refuses request bodies over the limit with 413, before anything reads them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await too_large(send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except BodyTooLarge:
+            await too_large(send)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def too_large(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"request body too large"})
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or (get_engine() if settings is get_settings() else make_engine(settings.database_url))
+    texts()  # broken content fails here, at start-up, not at the first message
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(settings, engine)
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title="gurubot staff API", lifespan=lifespan)
+    for router in (telegram.router, whatsapp.router, simulator.router, staff.router):
+        app.include_router(router)
+    add_operations_routes(app, engine)
+    app.add_exception_handler(GurubotError, error_response)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
+    return app
+
+
+async def error_response(_request: Request, error: GurubotError) -> JSONResponse:
+    return JSONResponse({"detail": str(error)}, status_code=ERROR_STATUS.get(type(error), 500))
+
+
+def add_operations_routes(app: FastAPI, engine: Engine) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        ready = await run_in_threadpool(database_answers, engine)
+        return JSONResponse({"database": "ok" if ready else "down"}, status_code=200 if ready else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_text() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)

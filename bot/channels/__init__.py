@@ -1,0 +1,1 @@
+"""One adapter per provider: verify, parse to `Incoming`, dedupe; render and send."""

@@ -1,0 +1,92 @@
+"""What every channel shares: the parsed inbound message, the sender interface, and intake."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.models import InboundMessage
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from a person, whatever the channel. `kind` is text, unsupported, blocked or unblocked."""
+
+    channel: str
+    provider_id: str
+    address: str
+    kind: str = "text"
+    text: str = ""
+    profile_name: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A stored outbox row, as a sender needs it."""
+
+    id: int
+    channel: str
+    address: str
+    kind: str
+    text: str
+    options: list[str]
+    payload: dict[str, Any]
+
+
+class Sender(Protocol):
+    """Sends one message; returns the provider's message id or raises a `SendError`."""
+
+    name: str
+
+    async def send(self, message: Outgoing) -> str | None: ...
+
+    async def close(self) -> None: ...
+
+
+def render_text(message: Outgoing) -> str:
+    """Numbered choices as plain text, readable on any phone."""
+    if not message.options:
+        return message.text
+    lines = [f"{number}. {label}" for number, label in enumerate(message.options, start=1)]
+    return message.text + "\n\n" + "\n".join(lines)
+
+
+def clean_text(text: str, limit: int) -> tuple[str, bool]:
+    """Drop control characters (PostgreSQL refuses NUL) and cut overlong text."""
+    cleaned = CONTROL_CHARACTERS.sub("", text).strip()
+    return cleaned[:limit], len(cleaned) > limit
+
+
+def store_incoming(session: Session, incoming: Incoming, text_limit: int) -> bool:
+    """Store a message under its provider id before handling; False when it was seen before."""
+    text, truncated = clean_text(incoming.text, text_limit)
+    row = InboundMessage(
+        channel=incoming.channel,
+        provider_id=incoming.provider_id[:64],
+        address=incoming.address,
+        kind=incoming.kind,
+        text=text,
+        truncated=truncated,
+        profile_name=(incoming.profile_name or "")[:100] or None,
+        payload=incoming.payload,
+    )
+    if seen_before(session, incoming):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def seen_before(session: Session, incoming: Incoming) -> bool:
+    query = select(InboundMessage.id).where(
+        InboundMessage.channel == incoming.channel, InboundMessage.provider_id == incoming.provider_id[:64]
+    )
+    return session.exec(query).first() is not None

@@ -1,0 +1,140 @@
+"""Telegram: the webhook (secret-token check, parsing with PTB's `Update`) and the sender (PTB's `Bot`)."""
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.channels.base import Incoming, Outgoing, render_text
+from bot.config import Settings
+from bot.errors import GiveUp, RetryLater, SendError, Unreachable
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+TEXT_LIMIT = 4096
+
+
+def secret_matches(request: Request, settings: Settings) -> bool:
+    expected = settings.telegram_secret.get_secret_value() if settings.telegram_secret else ""
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+@router.post("/webhooks/telegram")
+async def telegram_webhook(request: Request) -> Response:
+    runtime = request.app.state.runtime
+    if not runtime.settings.telegram_enabled or not secret_matches(request, runtime.settings):
+        raise HTTPException(status_code=403, detail="forbidden")
+    try:
+        data = json.loads(await request.body())
+        update = Update.de_json(data, None)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise HTTPException(status_code=400, detail="malformed update") from error
+    if not isinstance(data, dict) or update is None:
+        raise HTTPException(status_code=400, detail="malformed update")
+    incoming = parse_update(update)
+    if incoming is not None:
+        await runtime.accept(incoming)
+    return Response(status_code=200)
+
+
+def parse_update(update: Update) -> Incoming | None:
+    """One `Incoming` per update that a person sent; None for kinds the bot ignores."""
+    provider_id = f"u{update.update_id}"
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        return Incoming(
+            "telegram",
+            provider_id,
+            str(chat_id),
+            text=query.data or "",
+            payload={"callback_query_id": query.id},
+        )
+    if update.my_chat_member is not None:
+        member = update.my_chat_member
+        status = member.new_chat_member.status
+        kind = "blocked" if status in ("kicked", "left") else "unblocked"
+        return Incoming("telegram", provider_id, str(member.chat.id), kind=kind)
+    message = update.message
+    if message is None or message.chat.type != "private":
+        return None  # edited messages, channel posts, groups: not a conversation with the bot
+    text = message.text or message.caption
+    profile = message.from_user.first_name if message.from_user else None
+    if text is None:
+        return Incoming("telegram", provider_id, str(message.chat.id), kind="unsupported", profile_name=profile)
+    return Incoming("telegram", provider_id, str(message.chat.id), text=text, profile_name=profile)
+
+
+class TelegramSender:
+    name = "telegram"
+
+    def __init__(self, settings: Settings) -> None:
+        token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
+        root = settings.telegram_api_url.rstrip("/")
+        request = HTTPXRequest(connection_pool_size=32, read_timeout=15, connect_timeout=10)
+        self.bot = Bot(token, base_url=f"{root}/bot", request=request)
+
+    async def send(self, message: Outgoing) -> str | None:
+        try:
+            return await self._send(message)
+        except TelegramError as error:
+            raise classify(error) from error
+
+    async def _send(self, message: Outgoing) -> str | None:
+        if message.kind == "callback_answer":
+            await self.bot.answer_callback_query(str(message.payload["callback_query_id"]))
+            return None
+        sent = await self.bot.send_message(
+            chat_id=int(message.address),
+            text=render_text(message)[:TEXT_LIMIT],
+            reply_markup=buttons(message.options),
+        )
+        return str(sent.message_id)
+
+    async def close(self) -> None:
+        await self.bot.shutdown()
+
+
+def buttons(options: list[str]) -> InlineKeyboardMarkup | None:
+    if not options:
+        return None
+    rows: list[list[InlineKeyboardButton]] = [
+        [InlineKeyboardButton(f"{number}. {label}"[:64], callback_data=str(number))]
+        for number, label in enumerate(options, start=1)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def classify(error: TelegramError) -> SendError:
+    """Telegram's errors, sorted once: retry later, contact unreachable, or give up."""
+    if isinstance(error, RetryAfter):
+        seconds = error.retry_after
+        wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+        return RetryLater(f"telegram 429: {error.message}", retry_after=wait)
+    if isinstance(error, Forbidden):
+        return Unreachable(f"telegram 403: {error.message}")
+    if isinstance(error, BadRequest):
+        if "chat not found" in error.message.lower():
+            return Unreachable(f"telegram 400: {error.message}")
+        return GiveUp(f"telegram 400: {error.message}")
+    if isinstance(error, (TimedOut, NetworkError)):
+        return RetryLater(f"telegram network: {error.message}")
+    return RetryLater(f"telegram: {error.message}")
+
+
+async def set_webhook(settings: Settings) -> dict[str, Any]:
+    """Register the webhook with the secret and the updates the bot handles."""
+    sender = TelegramSender(settings)
+    secret = settings.telegram_secret.get_secret_value() if settings.telegram_secret else None
+    url = settings.public_url.rstrip("/") + "/webhooks/telegram"
+    async with sender.bot:
+        await sender.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        info = await sender.bot.get_webhook_info()
+    return {"url": info.url, "pending_update_count": info.pending_update_count}

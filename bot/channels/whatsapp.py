@@ -1,0 +1,133 @@
+"""WhatsApp through Twilio: the webhooks (signature checked by twilio's `RequestValidator`
+against the public URL) and the sender (twilio's client against the Messages REST API)."""
+
+import asyncio
+import logging
+from urllib.parse import parse_qsl
+
+import aiohttp
+from fastapi import APIRouter, HTTPException, Request, Response
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.channels.base import Incoming, Outgoing, render_text
+from bot.config import Settings
+from bot.errors import GiveUp, RetryLater, SendError, Unreachable
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+TEXT_LIMIT = 1600
+SEND_TIMEOUT = 20.0
+RETRY_CODES = {20429, 63018}
+UNREACHABLE_CODES = {21610, 63024, 21211, 21614}
+
+
+async def verified_form(request: Request) -> dict[str, str]:
+    """The form fields of a request Twilio signed for our public URL; 403 otherwise, 400 if malformed."""
+    settings: Settings = request.app.state.runtime.settings
+    if not settings.whatsapp_enabled or settings.twilio_auth_token is None:
+        raise HTTPException(status_code=403, detail="forbidden")
+    try:
+        fields = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True, strict_parsing=False))
+    except UnicodeDecodeError as error:
+        raise HTTPException(status_code=400, detail="malformed form") from error
+    url = settings.public_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
+    if not validator.validate(url, fields, request.headers.get("X-Twilio-Signature", "")):
+        raise HTTPException(status_code=403, detail="forbidden")
+    return fields
+
+
+@router.post("/webhooks/whatsapp")
+async def whatsapp_webhook(request: Request) -> Response:
+    fields = await verified_form(request)
+    incoming = parse_message(fields)
+    await request.app.state.runtime.accept(incoming)
+    return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+@router.post("/webhooks/whatsapp/status")
+async def whatsapp_status(request: Request) -> Response:
+    fields = await verified_form(request)
+    sid, status = fields.get("MessageSid", ""), fields.get("MessageStatus", "")
+    if not sid or not status:
+        raise HTTPException(status_code=400, detail="MessageSid and MessageStatus are required")
+    await request.app.state.runtime.record_status(sid, status, fields.get("ErrorCode"))
+    return Response(status_code=204)
+
+
+def parse_message(fields: dict[str, str]) -> Incoming:
+    sid, sender = fields.get("MessageSid", ""), fields.get("From", "")
+    if not sid or not sender.startswith("whatsapp:"):
+        raise HTTPException(status_code=400, detail="MessageSid and a whatsapp: From are required")
+    text = fields.get("ButtonPayload") or fields.get("Body", "")
+    has_media = fields.get("NumMedia", "0") not in ("", "0") or "Latitude" in fields
+    kind = "unsupported" if has_media and not text.strip() else "text"
+    return Incoming("whatsapp", sid, sender, kind=kind, text=text, profile_name=fields.get("ProfileName"))
+
+
+class WhatsAppSender:
+    name = "whatsapp"
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.twilio_auth_token is not None
+        self.settings = settings
+        self.status_callback = settings.public_url.rstrip("/") + "/webhooks/whatsapp/status"
+        self._client: Client | None = None
+
+    def client(self) -> Client:
+        # aiohttp wants its session created inside the running event loop.
+        if self._client is None:
+            token = self.settings.twilio_auth_token
+            assert token is not None
+            client = Client(
+                self.settings.twilio_account_sid, token.get_secret_value(), http_client=AsyncTwilioHttpClient()
+            )
+            client.api.base_url = self.settings.twilio_api_url.rstrip("/")
+            self._client = client
+        return self._client
+
+    async def send(self, message: Outgoing) -> str | None:
+        create = self.client().messages.create_async(
+            to=message.address,
+            from_=self.settings.twilio_whatsapp_from,
+            body=render_text(message)[:TEXT_LIMIT],
+            status_callback=self.status_callback,
+        )
+        try:
+            created = await asyncio.wait_for(create, SEND_TIMEOUT)
+        except TwilioRestException as error:
+            raise classify(error) from error
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise RetryLater(f"twilio network: {type(error).__name__}") from error
+        except ValueError as error:  # a body that is not JSON
+            raise RetryLater(f"twilio answered garbage: {error}") from error
+        if not created.sid:
+            raise RetryLater("twilio answered without a message sid")
+        return str(created.sid)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            http_client = self._client.http_client
+            if isinstance(http_client, AsyncTwilioHttpClient):
+                await http_client.close()
+
+
+def classify(error: TwilioRestException) -> SendError:
+    """Twilio's errors, sorted once: retry later, contact unreachable, or give up."""
+    reason = f"twilio {error.status} code {error.code}: {error.msg}"
+    if error.status == 429 or error.status >= 500 or error.code in RETRY_CODES:
+        return RetryLater(reason)
+    if error.code in UNREACHABLE_CODES:
+        return Unreachable(reason)
+    return GiveUp(reason)
+
+
+def webhook_urls(settings: Settings) -> dict[str, str]:
+    root = settings.public_url.rstrip("/")
+    return {"incoming": f"{root}/webhooks/whatsapp", "status": f"{root}/webhooks/whatsapp/status"}

@@ -1,0 +1,134 @@
+"""The `gurubot` command: serve, migrate, demo, chat, worker, set-webhooks."""
+
+import argparse
+import asyncio
+import logging
+import sys
+import uuid
+from collections.abc import Callable
+
+import uvicorn
+
+from bot.config import Settings, get_settings
+
+log = logging.getLogger("gurubot")
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    result: int = args.command(args, settings)
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gurubot", description="WhatsApp and Telegram companion for teachers")
+    commands = parser.add_subparsers(required=True)
+    server_commands: list[tuple[str, Command, str]] = [
+        ("serve", serve, "run the production server (no demo data)"),
+        ("demo", demo, "migrate, seed demo data and serve with the simulator"),
+    ]
+    for name, handler, about in server_commands:
+        command = commands.add_parser(name, help=about)
+        command.add_argument("--host", default="127.0.0.1")
+        command.add_argument("--port", type=int, default=8000)
+        command.set_defaults(command=handler)
+    simple_commands: list[tuple[str, Command, str]] = [
+        ("migrate", migrate, "apply database migrations and exit"),
+        ("chat", chat, "talk to the bot in this terminal (simulator channel)"),
+        ("worker", worker, "run the inbound processor, dispatcher and timed tick only"),
+        ("set-webhooks", set_webhooks, "register the Telegram webhook and print the WhatsApp URLs"),
+    ]
+    for name, action, about in simple_commands:
+        commands.add_parser(name, help=about).set_defaults(command=action)
+    return parser
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_level="info")
+    return 0
+
+
+def migrate(_args: argparse.Namespace, _settings: Settings) -> int:
+    from bot.db import migrate as apply_migrations
+
+    apply_migrations()
+    print("migrations applied")
+    return 0
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import migrate as apply_migrations
+    from bot.demo import seed_demo_data
+
+    apply_migrations()
+    demo_settings = settings.model_copy(update={"demo": True})
+    seed_demo_data(demo_settings)
+    print(f"gurubot demo: open http://{args.host}:{args.port}/simulator", flush=True)
+    return serve(args, demo_settings)
+
+
+def chat(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import get_engine
+    from bot.db import migrate as apply_migrations
+
+    apply_migrations()
+    asyncio.run(chat_loop(settings.model_copy(update={"inprocess_worker": False}), get_engine()))
+    return 0
+
+
+async def chat_loop(settings: Settings, engine: object) -> None:
+    from bot.channels.base import Incoming
+    from bot.runtime import Runtime
+    from bot.terminal import print_new_replies
+
+    runtime = Runtime(settings, engine)  # type: ignore[arg-type]
+    address = "terminal-" + uuid.uuid4().hex[:8]
+    print("Ketik pesan (Ctrl-D untuk keluar). Mulailah dengan: halo")
+    last_seen = 0
+    for line in sys.stdin:
+        await runtime.accept(Incoming("simulator", uuid.uuid4().hex, address, text=line.rstrip("\n")))
+        await runtime.settle()
+        last_seen = print_new_replies(engine, address, last_seen)  # type: ignore[arg-type]
+    await runtime.stop()
+
+
+def worker(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import get_engine
+    from bot.runtime import Runtime
+
+    async def run() -> None:
+        runtime = Runtime(settings.model_copy(update={"inprocess_worker": True}), get_engine())
+        await runtime.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runtime.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+def set_webhooks(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.telegram import set_webhook
+    from bot.channels.whatsapp import webhook_urls
+
+    if settings.telegram_enabled:
+        info = asyncio.run(set_webhook(settings))
+        print(f"Telegram webhook set: {info['url']} (pending updates: {info['pending_update_count']})")
+    else:
+        print("Telegram is off (GURUBOT_TELEGRAM_TOKEN is not set)")
+    urls = webhook_urls(settings)
+    print("Twilio WhatsApp sender settings:")
+    print(f"  When a message comes in (POST): {urls['incoming']}")
+    print(f"  Status callback URL (POST):     {urls['status']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The one settings object, read from the environment and `.env` once."""
+
+from functools import lru_cache
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GURUBOT_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./data/gurubot.db"
+    public_url: str = "http://127.0.0.1:8000"
+    demo: bool = False
+
+    telegram_token: SecretStr | None = None
+    telegram_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+
+    admin_token: SecretStr | None = None
+
+    # Run the inbound processor, outbox dispatcher and scheduler tick inside `serve`.
+    inprocess_worker: bool = True
+    max_body_bytes: int = 64 * 1024
+    max_text_chars: int = 4000
+    send_attempts: int = 5
+    telegram_rate: float = 30.0
+    telegram_chat_rate: float = 1.0
+    whatsapp_rate: float = 10.0
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_half_configured_channels(self) -> "Settings":
+        if self.telegram_token and not self.telegram_secret:
+            raise ValueError("GURUBOT_TELEGRAM_SECRET is required when a Telegram token is set")
+        twilio = [self.twilio_account_sid, self.twilio_auth_token, self.twilio_whatsapp_from]
+        if any(twilio) and not all(twilio):
+            raise ValueError(
+                "WhatsApp needs GURUBOT_TWILIO_ACCOUNT_SID, GURUBOT_TWILIO_AUTH_TOKEN "
+                "and GURUBOT_TWILIO_WHATSAPP_FROM together"
+            )
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_token is not None
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return self.twilio_auth_token is not None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

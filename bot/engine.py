@@ -1,0 +1,186 @@
+"""Handles stored inbound messages: loads the contact and its state, picks the handler,
+stores the replies in the outbox, all in one transaction so each message is handled once."""
+
+import logging
+import time
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot import metrics
+from bot.clock import utcnow
+from bot.conversation import Reply, Turn, normalize_word
+from bot.db import is_postgres, session_scope
+from bot.models import Contact, InboundMessage, InboundStatus
+from bot.outbox import enqueue, enqueue_callback_answer
+from bot.privacy_log import mask
+from handlers import FEATURE_WORDS, FLOWS, GLOBAL_WORDS, menu, onboarding
+
+log = logging.getLogger(__name__)
+RESUME_GAP = timedelta(hours=6)
+
+
+def process_pending(engine: Engine, limit: int = 100) -> int:
+    """Handle stored messages in arrival order; returns how many were handled."""
+    handled = 0
+    while handled < limit:
+        with session_scope(engine) as session:
+            inbound = claim_next(session)
+            if inbound is None:
+                return handled
+            inbound_id = inbound.id
+            try:
+                started = time.perf_counter()
+                with session.begin_nested():
+                    handle_inbound(session, inbound)
+                metrics.HANDLING_SECONDS.observe(time.perf_counter() - started)
+            except Exception as error:  # a bug must not lose the message nor leave silence
+                log.exception("handling inbound %s failed", inbound_id)
+                fail_inbound(session, inbound, error)
+        handled += 1
+    return handled
+
+
+def claim_next(session: Session) -> InboundMessage | None:
+    query = (
+        select(InboundMessage)
+        .where(col(InboundMessage.status) == InboundStatus.RECEIVED)
+        .order_by(col(InboundMessage.id))
+        .limit(1)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    return session.exec(query).first()
+
+
+def fail_inbound(session: Session, inbound: InboundMessage, error: Exception) -> None:
+    inbound.status = InboundStatus.FAILED
+    inbound.error = f"{type(error).__name__}: {error}"[:500]
+    inbound.processed_at = utcnow()
+    contact = find_contact(session, inbound.channel, inbound.address)
+    if contact is not None:
+        from bot.content import texts
+
+        enqueue(session, contact, Reply(texts().render("common.error")))
+
+
+def find_contact(session: Session, channel: str, address: str) -> Contact | None:
+    query = select(Contact).where(Contact.channel == channel, Contact.address == address)
+    if is_postgres(session):
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def load_contact(session: Session, inbound: InboundMessage) -> Contact:
+    contact = find_contact(session, inbound.channel, inbound.address)
+    if contact is None:
+        contact = Contact(channel=inbound.channel, address=inbound.address)
+        session.add(contact)
+        session.flush()
+    return contact
+
+
+def handle_inbound(session: Session, inbound: InboundMessage) -> None:
+    contact = load_contact(session, inbound)
+    inbound.contact_id = contact.id
+    metrics.MESSAGES_IN.labels(channel=inbound.channel).inc()
+    log.info("inbound %s from %s kind=%s", inbound.id, mask(inbound.address), inbound.kind)
+    if inbound.kind in ("blocked", "unblocked"):
+        contact.unreachable_since = utcnow() if inbound.kind == "blocked" else None
+    else:
+        converse(session, contact, inbound)
+    inbound.status = InboundStatus.PROCESSED
+    inbound.processed_at = utcnow()
+
+
+def converse(session: Session, contact: Contact, inbound: InboundMessage) -> None:
+    callback_id = inbound.payload.get("callback_query_id")
+    if callback_id:
+        enqueue_callback_answer(session, contact, str(callback_id))
+    gap = utcnow() - contact.last_inbound_at if contact.last_inbound_at else None
+    contact.unreachable_since = None
+    contact.last_inbound_at = utcnow()
+    turn = Turn(session, contact, inbound.text)
+    if inbound.truncated:
+        turn.say("common.too_long")
+    if gap is not None and gap > RESUME_GAP and contact.flow not in (None, menu.FLOW_NAME):
+        turn.say("common.welcome_back")
+    respond(turn, inbound.kind)
+    store_replies(session, turn, inbound)
+
+
+def store_replies(session: Session, turn: Turn, inbound: InboundMessage) -> None:
+    if turn.erased:
+        for reply in turn.replies:
+            reply.kind = "erasure_notice"
+            enqueue(session, None, reply, channel=inbound.channel, address=inbound.address)
+        return
+    for reply in turn.replies:
+        enqueue(session, turn.contact, reply)
+    if turn.contact.consent_given_at is None:
+        # No consent, nothing personal kept: the text goes as soon as it is handled.
+        inbound.text = ""
+        inbound.profile_name = None
+
+
+def respond(turn: Turn, kind: str) -> None:
+    """Pick what answers this message: a word that works anywhere, the current step, or the menu."""
+    word = normalize_word(turn.text)
+    if turn.contact.consent_given_at is None:
+        respond_without_consent(turn, word, kind)
+    elif kind != "text" or not word:
+        turn.say("common.unsupported" if kind != "text" else "common.empty")
+        repeat_question(turn)
+    elif word in GLOBAL_WORDS:
+        respond_to_global_word(turn, word)
+    elif turn.contact.flow in FLOWS and turn.contact.step in FLOWS[turn.contact.flow].steps:
+        answer_step(turn)
+    elif turn.contact.onboarded_at is None:
+        onboarding.start(turn)
+    elif word in FEATURE_WORDS:
+        FEATURE_WORDS[word](turn)
+    else:
+        menu.show_menu(turn)
+
+
+def respond_without_consent(turn: Turn, word: str, kind: str) -> None:
+    contact = turn.contact
+    if word in ("berhenti", "stop", "mulai", "data saya", "bantuan"):
+        GLOBAL_WORDS[word](turn)
+        if word != "berhenti" and contact.flow == onboarding.FLOW_NAME:
+            repeat_question(turn)
+    elif contact.flow == onboarding.FLOW_NAME and kind == "text" and word not in GLOBAL_WORDS:
+        answer_step(turn)
+    elif contact.flow == onboarding.FLOW_NAME:
+        repeat_question(turn)
+    else:
+        onboarding.start(turn)
+
+
+def respond_to_global_word(turn: Turn, word: str) -> None:
+    onboarding_unfinished = turn.contact.onboarded_at is None
+    if word in ("menu", "0") and onboarding_unfinished:
+        repeat_question(turn)
+        return
+    GLOBAL_WORDS[word](turn)
+    if word in ("bantuan", "berhenti", "stop", "mulai", "data saya"):
+        repeat_question(turn)
+
+
+def answer_step(turn: Turn) -> None:
+    step = FLOWS[turn.contact.flow or ""].steps[turn.contact.step or ""]
+    if not step.answer(turn):
+        turn.say("common.hint_invalid")
+        step.ask(turn)
+
+
+def repeat_question(turn: Turn) -> None:
+    """Ask the current question again, or show the menu when no flow is open."""
+    flow, step = turn.contact.flow, turn.contact.step
+    if flow in FLOWS and step in FLOWS[flow].steps:
+        FLOWS[flow].steps[step].ask(turn)
+    elif turn.contact.consent_given_at is None or turn.contact.onboarded_at is None:
+        onboarding.start(turn)
+    else:
+        menu.show_menu(turn)

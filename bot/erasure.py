@@ -1,0 +1,31 @@
+"""Erasure on request (UU PDP): a person's data and messages go; aggregate counts may stay."""
+
+from collections.abc import Callable
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col
+
+from bot.models import Consent, Contact, InboundMessage, OutboundMessage
+
+# Features that keep rows about a contact register here to delete or anonymise them.
+ERASURE_HOOKS: list[Callable[[Session, int], None]] = []
+
+
+def erase_contact(session: Session, contact: Contact) -> None:
+    """Delete the contact, its consent records, its outbox rows and the text of its messages.
+
+    Inbound rows keep only their provider id, so a provider retry is still recognised.
+    """
+    contact_id = contact.id
+    assert contact_id is not None
+    for hook in ERASURE_HOOKS:
+        hook(session, contact_id)
+    session.exec(delete(OutboundMessage).where(col(OutboundMessage.contact_id) == contact_id))
+    session.exec(
+        update(InboundMessage)
+        .where(col(InboundMessage.contact_id) == contact_id)
+        .values(text="", address="", profile_name=None, contact_id=None)
+    )
+    session.exec(delete(Consent).where(col(Consent.contact_id) == contact_id))
+    session.delete(contact)
+    session.flush()

@@ -1,0 +1,179 @@
+"""First contact: privacy notice and consent, then name, region, role and school level."""
+
+from bot import regions
+from bot.conversation import Flow, Step, Turn, pick
+from bot.models import Consent
+
+ROLES = ["guru", "kepala_sekolah", "operator", "tendik", "lainnya"]
+SCHOOL_LEVELS = ["paud", "sd", "smp", "sma", "smk", "slb", "lainnya"]
+FLOW_NAME = "onboarding"
+
+
+def start(turn: Turn) -> None:
+    """Begin with the privacy notice; nothing personal is stored before consent."""
+    turn.finish()
+    turn.goto(FLOW_NAME, "consent")
+
+
+def ask_consent(turn: Turn) -> None:
+    turn.ask("onboarding.privacy", turn.content.choices("consent"))
+
+
+def answer_consent(turn: Turn) -> bool:
+    choice = pick(turn.text, turn.content.choices("consent"))
+    if choice is None:
+        return False
+    if choice == 2:
+        turn.finish()
+        turn.say("onboarding.declined")
+        return True
+    turn.contact.consent_given_at = turn.now()
+    assert turn.contact.id is not None
+    version = turn.content.version("onboarding.privacy")
+    turn.session.add(Consent(contact_id=turn.contact.id, text_version=version))
+    turn.goto(FLOW_NAME, "name")
+    return True
+
+
+def ask_name(turn: Turn) -> None:
+    turn.say("onboarding.ask_name")
+
+
+def answer_name(turn: Turn) -> bool:
+    name = " ".join(turn.text.split())
+    if not 2 <= len(name) <= 60 or not any(ch.isalpha() for ch in name):
+        turn.say("onboarding.name_invalid")
+        return True
+    turn.contact.name = name
+    turn.goto(FLOW_NAME, "province")
+    return True
+
+
+def ask_province(turn: Turn) -> None:
+    turn.say("onboarding.ask_province", name=turn.contact.name)
+
+
+def answer_province(turn: Turn) -> bool:
+    matches = regions.match_province(turn.text)
+    if not matches:
+        turn.say("onboarding.province_unknown")
+        return True
+    if len(matches) == 1:
+        set_province(turn, matches[0].code)
+        return True
+    turn.remember(candidates=[region.code for region in matches])
+    turn.goto(FLOW_NAME, "province_choice")
+    return True
+
+
+def ask_province_choice(turn: Turn) -> None:
+    names = [regions.region_name(code) or code for code in turn.recall("candidates", [])]
+    turn.ask("onboarding.province_choose", names)
+
+
+def answer_province_choice(turn: Turn) -> bool:
+    candidates: list[str] = turn.recall("candidates", [])
+    choice = pick(turn.text, [regions.region_name(code) or code for code in candidates])
+    if choice is None:
+        matches = regions.match_province(turn.text)
+        if len(matches) != 1:
+            return False
+        set_province(turn, matches[0].code)
+        return True
+    set_province(turn, candidates[choice - 1])
+    return True
+
+
+def set_province(turn: Turn, code: str) -> None:
+    turn.contact.province_code = code
+    turn.contact.regency_code = None
+    turn.contact.time_zone = regions.time_zone_of(code).iana
+    turn.goto(FLOW_NAME, "regency")
+
+
+def ask_regency(turn: Turn) -> None:
+    code = turn.contact.province_code or ""
+    example = ", ".join(r.name for r in list(regions.regencies_of(code).values())[:2])
+    turn.ask(
+        "onboarding.ask_regency", turn.content.choices("skip"), province=regions.region_name(code), example=example
+    )
+
+
+def answer_regency(turn: Turn) -> bool:
+    if pick(turn.text, turn.content.choices("skip")) == 1:
+        turn.goto(FLOW_NAME, "role")
+        return True
+    province = turn.contact.province_code or ""
+    matches = regions.match_regency(province, turn.text)
+    if not matches:
+        turn.ask("onboarding.regency_unknown", turn.content.choices("skip"), province=regions.region_name(province))
+        return True
+    if len(matches) == 1:
+        turn.contact.regency_code = matches[0].code
+        turn.goto(FLOW_NAME, "role")
+        return True
+    turn.remember(candidates=[region.code for region in matches[:6]])
+    turn.goto(FLOW_NAME, "regency_choice")
+    return True
+
+
+def ask_regency_choice(turn: Turn) -> None:
+    names = [regions.region_name(code) or code for code in turn.recall("candidates", [])]
+    turn.ask("onboarding.regency_choose", names)
+
+
+def answer_regency_choice(turn: Turn) -> bool:
+    candidates: list[str] = turn.recall("candidates", [])
+    choice = pick(turn.text, [regions.region_name(code) or code for code in candidates])
+    if choice is None:
+        return False
+    turn.contact.regency_code = candidates[choice - 1]
+    turn.goto(FLOW_NAME, "role")
+    return True
+
+
+def ask_role(turn: Turn) -> None:
+    turn.ask("onboarding.ask_role", turn.content.choices("roles"))
+
+
+def answer_role(turn: Turn) -> bool:
+    choice = pick(turn.text, turn.content.choices("roles"))
+    if choice is None:
+        return False
+    turn.contact.role = ROLES[choice - 1]
+    turn.goto(FLOW_NAME, "level")
+    return True
+
+
+def ask_level(turn: Turn) -> None:
+    turn.ask("onboarding.ask_level", turn.content.choices("levels"))
+
+
+def answer_level(turn: Turn) -> bool:
+    from handlers.menu import show_menu
+
+    choice = pick(turn.text, turn.content.choices("levels"))
+    if choice is None:
+        return False
+    turn.contact.school_level = SCHOOL_LEVELS[choice - 1]
+    turn.contact.onboarded_at = turn.now()
+    zone = regions.time_zone_of(turn.contact.province_code or "").label
+    turn.finish()
+    turn.say("onboarding.done", name=turn.contact.name, zone=zone)
+    show_menu(turn)
+    return True
+
+
+FLOW = Flow(
+    FLOW_NAME,
+    {
+        "consent": Step(ask_consent, answer_consent),
+        "name": Step(ask_name, answer_name),
+        "province": Step(ask_province, answer_province),
+        "province_choice": Step(ask_province_choice, answer_province_choice),
+        "regency": Step(ask_regency, answer_regency),
+        "regency_choice": Step(ask_regency_choice, answer_regency_choice),
+        "role": Step(ask_role, answer_role),
+        "level": Step(ask_level, answer_level),
+    },
+)

@@ -1,0 +1,181 @@
+"""Fixtures: a migrated database (PostgreSQL when GURUBOT_TEST_DATABASE_URL is set, else SQLite),
+fake providers on loopback, the app, and a guard that fails any attempt to reach the internet."""
+
+import ipaddress
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
+
+import bot.tables  # noqa: F401
+from bot import clock
+from bot.app import create_app
+from bot.config import Settings
+from bot.db import make_engine, migrate
+from tests.factories import Harness
+from tests.fakes import FakeTelegram, FakeTwilio, LoopbackServer, telegram_app, twilio_app
+
+TELEGRAM_TOKEN = "123456:TEST-token"
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "twilio-test-auth-token"
+ADMIN_TOKEN = "admin-test-token"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _allowed(address: Any) -> bool:
+    if isinstance(address, (str, bytes)):
+        return True  # a unix socket
+    host = address[0]
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> None:
+    if not _allowed(address):
+        raise AssertionError(f"test tried to reach the network: {address}")
+    _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
+    if not _allowed(address):
+        raise AssertionError(f"test tried to reach the network: {address}")
+    return _real_connect_ex(self, address)
+
+
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("GURUBOT_TEST_DATABASE_URL")
+    if url:
+        reset_postgres_schema(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    migrate(url)
+    return url
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    clock.reset()
+    if "db_engine" in request.fixturenames:
+        empty_tables(request.getfixturevalue("db_engine"))
+    yield
+    clock.reset()
+
+
+def empty_tables(engine: Engine) -> None:
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(scope="session")
+def fake_telegram_server() -> Iterator[tuple[FakeTelegram, LoopbackServer]]:
+    fake = FakeTelegram(TELEGRAM_TOKEN)
+    server = LoopbackServer(telegram_app(fake)).start()
+    yield fake, server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_twilio_server() -> Iterator[tuple[FakeTwilio, LoopbackServer]]:
+    fake = FakeTwilio(TWILIO_SID, TWILIO_TOKEN)
+    server = LoopbackServer(twilio_app(fake)).start()
+    yield fake, server
+    server.stop()
+
+
+@pytest.fixture
+def fake_telegram(fake_telegram_server: tuple[FakeTelegram, LoopbackServer]) -> FakeTelegram:
+    fake = fake_telegram_server[0]
+    fake.calls.clear(), fake.problems.clear(), fake.blocked_chats.clear(), fake.fail_next.clear()
+    return fake
+
+
+@pytest.fixture
+def fake_twilio(fake_twilio_server: tuple[FakeTwilio, LoopbackServer]) -> FakeTwilio:
+    fake = fake_twilio_server[0]
+    fake.messages.clear(), fake.problems.clear(), fake.unsubscribed.clear(), fake.fail_next.clear()
+    return fake
+
+
+@pytest.fixture
+def settings(
+    database_url: str,
+    fake_telegram_server: tuple[FakeTelegram, LoopbackServer],
+    fake_twilio_server: tuple[FakeTwilio, LoopbackServer],
+) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        public_url="https://bot.example.org",
+        demo=True,
+        telegram_token=TELEGRAM_TOKEN,
+        telegram_secret="telegram-webhook-secret",
+        telegram_api_url=fake_telegram_server[1].url,
+        twilio_account_sid=TWILIO_SID,
+        twilio_auth_token=TWILIO_TOKEN,
+        twilio_whatsapp_from="whatsapp:+14155238886",
+        twilio_api_url=fake_twilio_server[1].url,
+        admin_token=ADMIN_TOKEN,
+        inprocess_worker=False,
+        telegram_chat_rate=1000,
+        telegram_rate=1000,
+        whatsapp_rate=1000,
+    )
+
+
+@pytest.fixture
+async def harness(
+    settings: Settings, db_engine: Engine, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio
+) -> AsyncIterator[Harness]:
+    async with Harness.running(settings, db_engine, fake_telegram, fake_twilio) as running:
+        yield running
+        assert fake_telegram.problems == [], "requests the real Telegram would refuse"
+        assert fake_twilio.problems == [], "requests the real Twilio would refuse"
+
+
+@pytest.fixture
+def reference_dir() -> Path:
+    from tests.fakes import REFERENCE
+
+    if not REFERENCE.is_dir():
+        pytest.skip("shared/reference is not beside the repository")
+    return REFERENCE
+
+
+__all__ = ["create_app", "httpx"]

@@ -1,0 +1,119 @@
+"""Builders of provider requests (Telegram updates, signed Twilio forms) and the test harness."""
+
+import itertools
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from twilio.request_validator import RequestValidator
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.runtime import Runtime
+from tests.fakes import FakeTelegram, FakeTwilio
+
+_update_ids = itertools.count(1000)
+_message_sids = itertools.count(1)
+
+
+def telegram_text_update(chat_id: int, text: str, update_id: int | None = None) -> dict[str, Any]:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Sari"}
+    message = {
+        "message_id": next(_update_ids),
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private", "first_name": "Sari"},
+        "from": user,
+        "text": text,
+    }
+    return {"update_id": update_id if update_id is not None else next(_update_ids), "message": message}
+
+
+def telegram_callback_update(chat_id: int, data: str) -> dict[str, Any]:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Sari"}
+    message = {"message_id": 1, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"}, "text": "…"}
+    query = {"id": f"cb{next(_update_ids)}", "from": user, "chat_instance": "ci", "message": message, "data": data}
+    return {"update_id": next(_update_ids), "callback_query": query}
+
+
+def whatsapp_form(number: str, text: str, sid: str | None = None, **extra: str) -> dict[str, str]:
+    return {
+        "MessageSid": sid or f"SM{next(_message_sids):032x}",
+        "AccountSid": "AC" + "0" * 32,
+        "From": f"whatsapp:{number}",
+        "To": "whatsapp:+14155238886",
+        "Body": text,
+        "NumMedia": "0",
+        "ProfileName": "Bu Sari",
+        "WaId": number.lstrip("+"),
+        **extra,
+    }
+
+
+def twilio_signature(auth_token: str, url: str, form: dict[str, str]) -> str:
+    return str(RequestValidator(auth_token).compute_signature(url, form))
+
+
+class Harness:
+    """The app under test with its fakes: post like a provider, then let the bot work."""
+
+    def __init__(
+        self, app: FastAPI, client: httpx.AsyncClient, settings: Settings, telegram: FakeTelegram, twilio: FakeTwilio
+    ) -> None:
+        self.app, self.client, self.settings = app, client, settings
+        self.telegram, self.twilio = telegram, twilio
+
+    @classmethod
+    @asynccontextmanager
+    async def running(
+        cls, settings: Settings, engine: Engine, telegram: FakeTelegram, twilio: FakeTwilio
+    ) -> AsyncIterator["Harness"]:
+        app = create_app(settings, engine)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                yield cls(app, client, settings, telegram, twilio)
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
+
+    async def settle(self) -> None:
+        await self.runtime.settle()
+
+    async def post_telegram(self, update: dict[str, Any], secret: str | None = None) -> httpx.Response:
+        token = self.settings.telegram_secret.get_secret_value() if self.settings.telegram_secret else ""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": token if secret is None else secret}
+        return await self.client.post("/webhooks/telegram", json=update, headers=headers)
+
+    async def telegram_says(self, chat_id: int, text: str) -> list[str]:
+        """Send a text as a Telegram user; returns the texts the bot sent back."""
+        before = len(self.telegram.sent_texts(chat_id))
+        response = await self.post_telegram(telegram_text_update(chat_id, text))
+        assert response.status_code == 200, response.text
+        await self.settle()
+        return self.telegram.sent_texts(chat_id)[before:]
+
+    async def post_whatsapp(
+        self, form: dict[str, str], path: str = "/webhooks/whatsapp", signature: str | None = None
+    ) -> httpx.Response:
+        token = self.settings.twilio_auth_token.get_secret_value() if self.settings.twilio_auth_token else ""
+        url = self.settings.public_url + path
+        headers = {
+            "X-Twilio-Signature": signature if signature is not None else twilio_signature(token, url, form),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        return await self.client.post(path, content=urlencode(form), headers=headers)
+
+    async def whatsapp_says(self, number: str, text: str) -> list[str]:
+        """Send a text as a WhatsApp user; returns the bodies the bot sent back."""
+        before = len(self.twilio.bodies(f"whatsapp:{number}"))
+        response = await self.post_whatsapp(whatsapp_form(number, text))
+        assert response.status_code == 200, response.text
+        await self.settle()
+        return self.twilio.bodies(f"whatsapp:{number}")[before:]

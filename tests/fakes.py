@@ -1,0 +1,233 @@
+"""Fake Telegram Bot API and Twilio REST servers on loopback, answering like the real ones.
+
+Every request is checked against the published specs in shared/reference (required and known
+parameters); a request the real provider would refuse fails the test.
+"""
+
+import base64
+import json
+import secrets
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+TWILIO_MESSAGES = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
+
+
+@lru_cache
+def telegram_spec() -> dict[str, Any]:
+    return json.loads((REFERENCE / "telegram-bot-api-10.0.min.json").read_text())
+
+
+@lru_cache
+def twilio_spec() -> dict[str, Any]:
+    return json.loads((REFERENCE / "twilio_api_v2010.json").read_text())
+
+
+def spec_problems_telegram(method: str, params: dict[str, Any]) -> list[str]:
+    methods = telegram_spec()["methods"]
+    if method not in methods:
+        return [f"unknown method {method}"]
+    fields = {f["name"]: f for f in methods[method].get("fields", [])}
+    problems = [
+        f"{method}: missing required {name}" for name, f in fields.items() if f["required"] and name not in params
+    ]
+    problems += [f"{method}: unknown parameter {name}" for name in params if name not in fields]
+    return problems
+
+
+def spec_problems_twilio(fields: dict[str, str]) -> list[str]:
+    operation = twilio_spec()["paths"][TWILIO_MESSAGES]["post"]
+    schema = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    problems = [f"missing required {name}" for name in schema.get("required", []) if name not in fields]
+    problems += [f"unknown parameter {name}" for name in fields if name not in schema["properties"]]
+    snake = {name: "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_") for name in fields}
+    for group in operation["x-twilio"]["conditional"]:
+        if not any(name in group for name in snake.values()):
+            problems.append(f"needs one of {group}")
+    return problems
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class FakeTelegram:
+    token: str
+    calls: list[Call] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    blocked_chats: set[int] = field(default_factory=set)
+    fail_next: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    next_message_id: int = 1
+
+    def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        return [
+            c.params["text"]
+            for c in self.calls
+            if c.method == "sendMessage" and (chat_id is None or int(c.params["chat_id"]) == chat_id)
+        ]
+
+    async def endpoint(self, request: Request) -> JSONResponse:
+        if request.path_params["token"] != self.token:
+            return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
+        method = request.path_params["method"]
+        params = await read_telegram_params(request)
+        self.calls.append(Call(method, params))
+        self.problems += spec_problems_telegram(method, params)
+        if self.fail_next:
+            status, body = self.fail_next.pop(0)
+            return JSONResponse(body, status_code=status)
+        return self.answer(method, params)
+
+    def answer(self, method: str, params: dict[str, Any]) -> JSONResponse:
+        if method == "sendMessage":
+            chat_id = int(params["chat_id"])
+            if chat_id in self.blocked_chats:
+                body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+                return JSONResponse(body, status_code=403)
+            self.next_message_id += 1
+            message = {
+                "message_id": self.next_message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": params["text"],
+            }
+            return JSONResponse({"ok": True, "result": message})
+        if method == "getMe":
+            user = {"id": 1, "is_bot": True, "first_name": "GuruBot", "username": "gurubot_test_bot"}
+            return JSONResponse({"ok": True, "result": user})
+        if method == "getWebhookInfo":
+            info = {
+                "url": "https://bot.example.org/webhooks/telegram",
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
+            return JSONResponse({"ok": True, "result": info})
+        return JSONResponse({"ok": True, "result": True})
+
+
+async def read_telegram_params(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").startswith("application/json"):
+        data: dict[str, Any] = await request.json()
+        return data
+    form = await request.form()
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        try:
+            params[key] = json.loads(str(value))
+        except ValueError:
+            params[key] = value
+    return params
+
+
+@dataclass
+class FakeTwilio:
+    account_sid: str
+    auth_token: str
+    messages: list[dict[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unsubscribed: set[str] = field(default_factory=set)
+    fail_next: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def bodies(self, to: str | None = None) -> list[str]:
+        return [m.get("Body", "") for m in self.messages if to is None or m["To"] == to]
+
+    async def create_message(self, request: Request) -> JSONResponse:
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if request.headers.get("authorization") != expected or request.path_params["sid"] != self.account_sid:
+            return twilio_error(401, 20003, "Authenticate")
+        fields = dict(parse_qsl((await request.body()).decode()))
+        self.messages.append(fields)
+        self.problems += spec_problems_twilio(fields)
+        if self.fail_next:
+            status, body = self.fail_next.pop(0)
+            return JSONResponse(body, status_code=status)
+        if fields.get("To") in self.unsubscribed:
+            return twilio_error(400, 21610, "Attempt to send to unsubscribed recipient")
+        return JSONResponse(self.message_resource(fields), status_code=201)
+
+    def message_resource(self, fields: dict[str, str]) -> dict[str, Any]:
+        sid = "SM" + secrets.token_hex(16)
+        return {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "to": fields.get("To"),
+            "from": fields.get("From"),
+            "body": fields.get("Body"),
+            "status": "queued",
+            "direction": "outbound-api",
+            "num_segments": "1",
+            "num_media": "0",
+            "api_version": "2010-04-01",
+            "price": None,
+            "price_unit": "USD",
+            "error_code": None,
+            "error_message": None,
+            "messaging_service_sid": None,
+            "date_created": "Tue, 24 Nov 2026 10:00:00 +0000",
+            "date_updated": "Tue, 24 Nov 2026 10:00:00 +0000",
+            "date_sent": None,
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
+            "subresource_uris": {"media": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media.json"},
+        }
+
+
+def twilio_error(status: int, code: int, message: str) -> JSONResponse:
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+    return JSONResponse(body, status_code=status)
+
+
+class LoopbackServer:
+    """Runs an ASGI app with uvicorn on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "LoopbackServer":
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def telegram_app(fake: FakeTelegram) -> Starlette:
+    return Starlette(routes=[Route("/bot{token}/{method}", fake.endpoint, methods=["POST", "GET"])])
+
+
+def twilio_app(fake: FakeTwilio) -> Starlette:
+    return Starlette(routes=[Route("/2010-04-01/Accounts/{sid}/Messages.json", fake.create_message, methods=["POST"])])
