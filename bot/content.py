@@ -81,6 +81,20 @@ def validate_texts(texts: Texts, source: str) -> None:
             raise ContentError(f"{source}: options {key} are empty")
 
 
+def content_files() -> list[str]:
+    return sorted(item.name for item in resources.files("content").iterdir() if item.name.endswith(".yaml"))
+
+
 @lru_cache
 def texts() -> Texts:
-    return parse_texts(read_yaml("messages.yaml"))
+    """All texts of every content file, merged; a key defined twice is an error."""
+    merged = Texts({}, {}, {})
+    for name in content_files():
+        part = parse_texts(read_yaml(name), name)
+        for table, new in ((merged.entries, part.entries), (merged.options, part.options)):
+            clash = table.keys() & new.keys()
+            if clash:
+                raise ContentError(f"{name}: defined twice: {', '.join(sorted(clash))}")
+            table.update(new)
+        merged.budgets.update(part.budgets)
+    return merged

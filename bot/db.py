@@ -74,9 +74,9 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str | None = None) -> None:
-    """Apply every migration up to head."""
+    """Apply every migration (features may add branches of their own, hence "heads")."""
     target = url or get_settings().database_url
     parsed = make_url(target)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(target), "head")
+    command.upgrade(alembic_config(target), "heads")

@@ -15,7 +15,7 @@ from bot.db import is_postgres, session_scope
 from bot.models import Contact, InboundMessage, InboundStatus
 from bot.outbox import enqueue, enqueue_callback_answer
 from bot.privacy_log import mask
-from handlers import FEATURE_WORDS, FLOWS, GLOBAL_WORDS, menu, onboarding
+from handlers import FEATURE_WORDS, FLOWS, GLOBAL_WORDS, menu, onboarding, privacy
 
 log = logging.getLogger(__name__)
 RESUME_GAP = timedelta(hours=6)
@@ -111,10 +111,10 @@ def converse(session: Session, contact: Contact, inbound: InboundMessage) -> Non
 
 
 def store_replies(session: Session, turn: Turn, inbound: InboundMessage) -> None:
-    if turn.erased:
+    if turn.erased:  # the contact row is gone; the last words go to the address it had
         for reply in turn.replies:
             reply.kind = "erasure_notice"
-            enqueue(session, None, reply, channel=inbound.channel, address=inbound.address)
+            enqueue(session, None, reply, channel=turn.contact.channel, address=turn.contact.address)
         return
     for reply in turn.replies:
         enqueue(session, turn.contact, reply)
@@ -146,7 +146,11 @@ def respond(turn: Turn, kind: str) -> None:
 
 def respond_without_consent(turn: Turn, word: str, kind: str) -> None:
     contact = turn.contact
-    if word in ("berhenti", "stop", "mulai", "data saya", "bantuan"):
+    if kind != "text":
+        turn.say("common.unsupported")
+    if word == "hapus data":  # only the chat address is held: nothing to confirm
+        privacy.erase_now(turn)
+    elif word in ("berhenti", "stop", "mulai", "data saya", "bantuan"):
         GLOBAL_WORDS[word](turn)
         if word != "berhenti" and contact.flow == onboarding.FLOW_NAME:
             repeat_question(turn)

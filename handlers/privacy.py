@@ -52,6 +52,12 @@ def privacy_menu(turn: Turn) -> None:
     turn.goto("menu", "main")
 
 
+def erase_now(turn: Turn) -> None:
+    erase_contact(turn.session, turn.contact)
+    turn.erased = True
+    turn.say("privacy.erased")
+
+
 def ask_erase(turn: Turn) -> None:
     """Ask for confirmation, remembering where the teacher was."""
     if turn.contact.flow != FLOW_NAME:
@@ -68,9 +74,7 @@ def answer_erase(turn: Turn) -> bool:
     if choice is None:
         return False
     if choice == 1:
-        erase_contact(turn.session, turn.contact)
-        turn.erased = True
-        turn.say("privacy.erased")
+        erase_now(turn)
         return True
     turn.say("privacy.erase_cancelled")
     back_flow, back_step = turn.recall("return_flow"), turn.recall("return_step")

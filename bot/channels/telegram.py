@@ -1,6 +1,8 @@
 """Telegram: the webhook (secret-token check, parsing with PTB's `Update`) and the sender (PTB's `Bot`)."""
 
 import hmac
+import warnings
+from datetime import timedelta
 import json
 import logging
 from typing import Any
@@ -115,8 +117,10 @@ def buttons(options: list[str]) -> InlineKeyboardMarkup | None:
 def classify(error: TelegramError) -> SendError:
     """Telegram's errors, sorted once: retry later, contact unreachable, or give up."""
     if isinstance(error, RetryAfter):
-        seconds = error.retry_after
-        wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+        with warnings.catch_warnings():  # PTB warns that the type will become timedelta; take either
+            warnings.simplefilter("ignore")
+            seconds = error.retry_after
+        wait = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
         return RetryLater(f"telegram 429: {error.message}", retry_after=wait)
     if isinstance(error, Forbidden):
         return Unreachable(f"telegram 403: {error.message}")

@@ -1,0 +1,34 @@
+"""The console script works from any directory, as a service manager would start it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+GURUBOT = Path(sys.executable).parent / "gurubot"
+
+
+def run(args: list[str], cwd: Path, env_extra: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GURUBOT_")} | env_extra
+    return subprocess.run([str(GURUBOT), *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test_migrate_works_from_any_directory(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x' / 'bot.db'}"
+    result = run(["migrate"], cwd=tmp_path, env_extra={"GURUBOT_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "x" / "bot.db").exists()
+
+
+def test_terminal_chat_talks_to_the_engine(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'chat.db'}"
+    result = run(["chat"], cwd=tmp_path, env_extra={"GURUBOT_DATABASE_URL": url}, stdin="halo\n1\nBu Sari\n")
+    assert result.returncode == 0, result.stderr
+    assert "Apakah Anda setuju?" in result.stdout and "provinsi mana" in result.stdout
+
+
+def test_set_webhooks_without_telegram_prints_the_whatsapp_urls(tmp_path: Path) -> None:
+    env = {"GURUBOT_PUBLIC_URL": "https://bot.example.org"}
+    result = run(["set-webhooks"], cwd=tmp_path, env_extra=env)
+    assert result.returncode == 0, result.stderr
+    assert "https://bot.example.org/webhooks/whatsapp" in result.stdout

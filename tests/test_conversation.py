@@ -1,0 +1,104 @@
+"""The conversation engine: words that work anywhere, hints, resuming, and restarts."""
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from bot import clock
+from bot.models import Contact, InboundMessage
+from tests.conftest import TELEGRAM_TOKEN  # noqa: F401
+from tests.factories import Harness
+
+ONBOARDING = ["halo", "1", "Bu Sari", "sulsel", "bone", "1", "2"]
+
+
+async def onboard(harness: Harness, chat_id: int) -> None:
+    for text in ONBOARDING:
+        await harness.telegram_says(chat_id, text)
+
+
+async def test_reply_that_does_not_fit_gets_a_hint_and_the_same_question(harness: Harness) -> None:
+    await harness.telegram_says(20, "halo")
+    await harness.telegram_says(20, "1")
+    await harness.telegram_says(20, "Pak Budi")
+    replies = await harness.telegram_says(20, "planet mars")
+    assert "tidak saya temukan" in replies[0]
+    await harness.telegram_says(20, "jabar")
+    await harness.telegram_says(20, "1")
+    replies = await harness.telegram_says(20, "tujuh")
+    assert "belum saya pahami" in replies[0] and "peran Anda" in replies[1]
+
+
+async def test_ambiguous_province_is_resolved_with_a_numbered_choice(harness: Harness, db_engine) -> None:
+    for text in ["halo", "1", "Bu Ani"]:
+        await harness.telegram_says(21, text)
+    replies = await harness.telegram_says(21, "sulawesi")
+    assert "3. Sulawesi Selatan" in replies[0]
+    replies = await harness.telegram_says(21, "3")
+    assert "Kabupaten/kota mana di Sulawesi Selatan" in replies[0]
+
+
+async def test_misspelled_province_and_ambiguous_regency_are_understood(harness: Harness, db_engine) -> None:
+    for text in ["halo", "1", "Bu Ani", "nusa tenggara barat", "bima"]:
+        replies = await harness.telegram_says(22, text)
+    assert "1. Kabupaten Bima" in replies[0] and "2. Kota Bima" in replies[0]
+    await harness.telegram_says(22, "2")
+    with Session(db_engine) as session:
+        contact = session.exec(select(Contact)).one()
+    assert (contact.province_code, contact.regency_code, contact.time_zone) == ("52", "52.72", "Asia/Makassar")
+
+
+async def test_declining_consent_stores_nothing_personal(harness: Harness, db_engine) -> None:
+    await harness.telegram_says(23, "halo nama saya Bu Rina")
+    replies = await harness.telegram_says(23, "2")
+    assert "tidak ada data pribadi" in replies[0]
+    with Session(db_engine) as session:
+        contact = session.exec(select(Contact)).one()
+        texts = session.exec(select(InboundMessage.text)).all()
+    assert contact.name is None and contact.consent_given_at is None
+    assert texts == ["", ""]
+
+
+async def test_restart_in_the_middle_of_onboarding_resumes(settings, db_engine, fake_telegram, fake_twilio) -> None:
+    async with Harness.running(settings, db_engine, fake_telegram, fake_twilio) as first:
+        for text in ["halo", "1", "Bu Sari"]:
+            await first.telegram_says(24, text)
+    async with Harness.running(settings, db_engine, fake_telegram, fake_twilio) as second:
+        replies = await second.telegram_says(24, "papua")
+        assert "Kabupaten/kota mana di Papua" in replies[0]
+
+
+async def test_message_accepted_before_a_crash_is_handled_after_restart(settings, db_engine, fake_telegram, fake_twilio) -> None:
+    from tests.factories import telegram_text_update
+
+    async with Harness.running(settings, db_engine, fake_telegram, fake_twilio) as first:
+        assert (await first.post_telegram(telegram_text_update(25, "halo"))).status_code == 200
+        # the process dies before handling it
+    async with Harness.running(settings, db_engine, fake_telegram, fake_twilio) as second:
+        await second.settle()
+        assert "Apakah Anda setuju?" in fake_telegram.sent_texts(25)[0]
+
+
+async def test_flow_left_days_ago_resumes_where_it_was(harness: Harness) -> None:
+    for text in ["halo", "1", "Bu Sari", "sulsel"]:
+        await harness.telegram_says(26, text)
+    clock.advance(timedelta(days=3))
+    replies = await harness.telegram_says(26, "apa kabar?")
+    assert "Selamat datang kembali" in replies[0]
+    assert any("Kabupaten/kota" in reply for reply in replies)
+
+
+async def test_menu_words_work_in_any_case_with_spaces(harness: Harness) -> None:
+    await onboard(harness, 27)
+    replies = await harness.telegram_says(27, "  BANTUAN ")
+    assert "Bantuan GuruBot" in replies[0]
+    replies = await harness.telegram_says(27, "Menu")
+    assert "Menu utama" in replies[0]
+    replies = await harness.telegram_says(27, "0")
+    assert "Menu utama" in replies[0]
+
+
+async def test_features_not_built_yet_say_so_honestly(harness: Harness) -> None:
+    await onboard(harness, 28)
+    replies = await harness.telegram_says(28, "4")
+    assert "belum bisa dipakai" in replies[0]
