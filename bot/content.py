@@ -91,10 +91,10 @@ def texts() -> Texts:
     merged = Texts({}, {}, {})
     for name in content_files():
         part = parse_texts(read_yaml(name), name)
-        for table, new in ((merged.entries, part.entries), (merged.options, part.options)):
-            clash = table.keys() & new.keys()
-            if clash:
-                raise ContentError(f"{name}: defined twice: {', '.join(sorted(clash))}")
-            table.update(new)
+        clash = (merged.entries.keys() & part.entries.keys()) | (merged.options.keys() & part.options.keys())
+        if clash:
+            raise ContentError(f"{name}: defined twice: {', '.join(sorted(clash))}")
+        merged.entries.update(part.entries)
+        merged.options.update(part.options)
         merged.budgets.update(part.budgets)
     return merged

@@ -10,7 +10,9 @@ GURUBOT = Path(sys.executable).parent / "gurubot"
 
 def run(args: list[str], cwd: Path, env_extra: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GURUBOT_")} | env_extra
-    return subprocess.run([str(GURUBOT), *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(GURUBOT), *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_migrate_works_from_any_directory(tmp_path: Path) -> None:

@@ -34,10 +34,10 @@ def test_every_text_with_its_options_fits_one_phone_screen() -> None:
 
 
 def test_text_over_budget_is_refused_with_its_key() -> None:
-    with pytest.raises(ContentError, match="common.long has 700 characters"):
+    with pytest.raises(ContentError, match=r"common\.long has 700 characters"):
         parse_texts({"texts": {"common": {"long": "x" * 700}}})
 
 
 def test_empty_text_is_refused() -> None:
-    with pytest.raises(ContentError, match="text a.b is empty"):
+    with pytest.raises(ContentError, match=r"text a\.b is empty"):
         parse_texts({"texts": {"a": {"b": ""}}})

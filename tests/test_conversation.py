@@ -68,7 +68,9 @@ async def test_restart_in_the_middle_of_onboarding_resumes(settings, db_engine, 
         assert "Kabupaten/kota mana di Papua" in replies[0]
 
 
-async def test_message_accepted_before_a_crash_is_handled_after_restart(settings, db_engine, fake_telegram, fake_twilio) -> None:
+async def test_message_accepted_before_a_crash_is_handled_after_restart(
+    settings, db_engine, fake_telegram, fake_twilio
+) -> None:
     from tests.factories import telegram_text_update
 
     async with Harness.running(settings, db_engine, fake_telegram, fake_twilio) as first:

@@ -2,13 +2,18 @@
 
 from twilio.request_validator import RequestValidator
 
-from tests.fakes import spec_problems_telegram, spec_problems_twilio
 from tests.factories import Harness
+from tests.fakes import spec_problems_telegram, spec_problems_twilio
 
 
 def test_twilio_published_signature_vector_passes(reference_dir) -> None:
-    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+14158675309", "Digits": "1234",
-              "From": "+14158675309", "To": "+18005551212"}
+    params = {
+        "CallSid": "CA1234567890ABCDE",
+        "Caller": "+14158675309",
+        "Digits": "1234",
+        "From": "+14158675309",
+        "To": "+18005551212",
+    }
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     validator = RequestValidator("12345")
     assert validator.compute_signature(url, params) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="

@@ -84,8 +84,17 @@ async def test_edited_message_is_acknowledged_without_reply(harness: Harness, db
 @pytest.mark.parametrize(
     "extra",
     [
-        {"sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1,
-                     "is_animated": False, "is_video": False}},
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "u",
+                "type": "regular",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
         {"location": {"latitude": -5.1, "longitude": 119.4}},
         {"contact": {"phone_number": "+62811", "first_name": "Ani"}},
         {"photo": [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]},
@@ -102,7 +111,9 @@ async def test_non_text_telegram_message_gets_a_polite_answer(harness: Harness, 
 
 
 async def test_whatsapp_media_without_text_gets_a_polite_answer(harness: Harness) -> None:
-    form = whatsapp_form("+628444", "", NumMedia="1", MediaUrl0="https://api.twilio.com/x", MediaContentType0="image/jpeg")
+    form = whatsapp_form(
+        "+628444", "", NumMedia="1", MediaUrl0="https://api.twilio.com/x", MediaContentType0="image/jpeg"
+    )
     assert (await harness.post_whatsapp(form)).status_code == 200
     await harness.settle()
     assert "hanya bisa membaca pesan teks" in harness.twilio.bodies("whatsapp:+628444")[0]
@@ -115,7 +126,9 @@ async def test_teacher_blocking_the_bot_marks_the_contact_unreachable(harness: H
     update = {
         "update_id": 99_001,
         "my_chat_member": {
-            "chat": {"id": 9, "type": "private"}, "from": user, "date": 1,
+            "chat": {"id": 9, "type": "private"},
+            "from": user,
+            "date": 1,
             "old_chat_member": {"status": "member", "user": bot_user},
             "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0},
         },
@@ -132,7 +145,7 @@ async def test_button_press_is_answered_and_read_as_the_number(harness: Harness)
     await harness.settle()
     assert "answerCallbackQuery" in [call.method for call in harness.telegram.calls]
     assert "Siapa nama Anda" in harness.telegram.sent_texts(10)[-1]
-    send = [c for c in harness.telegram.calls if c.method == "sendMessage"][0]
+    send = next(c for c in harness.telegram.calls if c.method == "sendMessage")
     assert send.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "1"
 
 
@@ -152,7 +165,9 @@ async def test_odd_text_never_crashes(harness: Harness, db_engine, text: str) ->
     assert set(statuses) == {"processed"}
 
 
-async def test_logs_do_not_carry_full_phone_numbers_or_secrets(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+async def test_logs_do_not_carry_full_phone_numbers_or_secrets(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     await harness.whatsapp_says("+6281234567890", "halo")
     assert "6281234567890" not in caplog.text

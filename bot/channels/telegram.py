@@ -1,10 +1,10 @@
 """Telegram: the webhook (secret-token check, parsing with PTB's `Update`) and the sender (PTB's `Bot`)."""
 
 import hmac
-import warnings
-from datetime import timedelta
 import json
 import logging
+import warnings
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
