@@ -1,0 +1,19 @@
+# gurubot production image: migrations, then the server. Configure with GURUBOT_* variables.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY content ./content
+RUN pip install --no-cache-dir --prefix=/install .
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY --from=build /install /usr/local
+RUN useradd --create-home --uid 10001 gurubot && mkdir -p /app/data && chown gurubot /app/data
+USER gurubot
+WORKDIR /app
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
+  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
+CMD ["sh", "-c", "gurubot migrate && exec gurubot serve --host 0.0.0.0 --port 8000"]
