@@ -11,6 +11,9 @@ FLOWS: dict[str, Flow] = {flow.name: flow for flow in (onboarding.FLOW, menu.FLO
 GLOBAL_WORDS: dict[str, Callable[[Turn], None]] = {
     "menu": menu.show_menu,
     "0": menu.show_menu,
+    "/start": menu.show_menu,  # Telegram sends it when a teacher opens the bot
+    "/menu": menu.show_menu,
+    "/help": menu.show_help,
     "bantuan": menu.show_help,
     "berhenti": privacy.stop_announcements,
     "stop": privacy.stop_announcements,

@@ -104,3 +104,11 @@ async def test_features_not_built_yet_say_so_honestly(harness: Harness) -> None:
     await onboard(harness, 28)
     replies = await harness.telegram_says(28, "4")
     assert "belum bisa dipakai" in replies[0]
+
+
+async def test_telegram_start_command_opens_the_menu_and_unknown_commands_get_a_hint(harness: Harness) -> None:
+    await onboard(harness, 29)
+    replies = await harness.telegram_says(29, "/start")
+    assert "Menu utama" in replies[0]
+    replies = await harness.telegram_says(29, "/foo")
+    assert "belum saya pahami" in replies[0] and "Menu utama" in replies[1]
