@@ -10,7 +10,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.api.routes import staff
+from bot.activation.walkthrough import walkthrough
+from bot.api.routes import meetings, staff, stats
 from bot.channels import simulator, telegram, whatsapp
 from bot.config import Settings, get_settings
 from bot.content import texts
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     engine = engine or (get_engine() if settings is get_settings() else make_engine(settings.database_url))
     texts()  # broken content fails here, at start-up, not at the first message
+    walkthrough()  # likewise the activation flow: a dead end or an overlong step stops the start
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,7 +80,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             await runtime.stop()
 
     app = FastAPI(title="gurubot staff API", lifespan=lifespan)
-    for router in (telegram.router, whatsapp.router, simulator.router, staff.router):
+    for router in (
+        telegram.router,
+        whatsapp.router,
+        simulator.router,
+        staff.router,
+        meetings.router,
+        meetings.calendar_router,
+        stats.router,
+    ):
         app.include_router(router)
     add_operations_routes(app, engine)
     app.add_exception_handler(GurubotError, error_response)  # type: ignore[arg-type]

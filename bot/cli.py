@@ -1,8 +1,9 @@
-"""The `gurubot` command: serve, migrate, demo, chat, worker, set-webhooks."""
+"""The `gurubot` command: serve, migrate, demo, chat, worker, outbox, set-webhooks."""
 
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 import uuid
 from collections.abc import Callable
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("migrate", migrate, "apply database migrations and exit"),
         ("chat", chat, "talk to the bot in this terminal (simulator channel)"),
         ("worker", worker, "run the inbound processor, dispatcher and timed tick only"),
+        ("outbox", outbox, "show the outbox: messages waiting per status and priority, the oldest pending"),
         ("set-webhooks", set_webhooks, "register the Telegram webhook and print the WhatsApp URLs"),
     ]
     for name, action, about in simple_commands:
@@ -99,18 +101,34 @@ async def chat_loop(settings: Settings, engine: object) -> None:
 
 
 def worker(_args: argparse.Namespace, settings: Settings) -> int:
+    """Send and process until SIGTERM/SIGINT, then finish the sends already started and exit."""
+    from prometheus_client import start_http_server
+
     from bot.db import get_engine
     from bot.runtime import Runtime
 
     async def run() -> None:
         runtime = Runtime(settings.model_copy(update={"inprocess_worker": True}), get_engine())
+        stop = asyncio.Event()
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(signal_number, stop.set)
         await runtime.start()
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await runtime.stop()
 
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
     asyncio.run(run())
+    return 0
+
+
+def outbox(_args: argparse.Namespace, _settings: Settings) -> int:
+    from bot.db import get_engine
+    from bot.delivery.queue_report import format_report, queue_report
+
+    print(format_report(queue_report(get_engine())))
     return 0
 
 

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     telegram_rate: float = 30.0
     telegram_chat_rate: float = 1.0
     whatsapp_rate: float = 10.0
+    # Delivery: provider timeout per send, the most messages one worker claims at once (fewer
+    # when a channel's rate allows fewer per second), how long a claim lasts before another
+    # worker may take the message over, and how long a message waits for a WhatsApp reply.
+    send_timeout: float = 15.0
+    delivery_batch: int = 100
+    delivery_lease_seconds: float = 120.0
+    parked_max_days: float = 7.0
+    # `gurubot worker` serves its own Prometheus metrics on this port (0: off).
+    worker_metrics_port: int = 0
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -1,170 +1,161 @@
-"""Sends what the outbox holds: claims due messages (one per contact at a time, so each
-contact's messages leave in order), sends them through their channel, records the outcome."""
+"""Sends what the outbox holds, channel by channel: claims due messages (`bot.delivery.claiming`),
+waits for each one's rate-limit slot, sends it through its channel and records the result
+(`bot.delivery.recording`). `pump` keeps one channel sending in the background; `run_once` sends
+one batch of every channel and waits for the results (tests, the terminal chat)."""
 
 import asyncio
+import contextlib
 import logging
+import math
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
-from sqlalchemy import Engine, exists, or_, update
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlalchemy import Engine, update
+from sqlmodel import col
 
 from bot import metrics
 from bot.channels.base import Outgoing, Sender
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import is_postgres, session_scope
-from bot.errors import GiveUp, RetryLater, SendError, Unreachable
-from bot.models import Contact, OutboundMessage, OutboundStatus
+from bot.db import session_scope
+from bot.delivery.claiming import Claimed, Claimer, release_expired_leases
+from bot.delivery.rate_limit import SharedRateLimiter
+from bot.delivery.recording import Outcome, Recorder
+from bot.delivery.window import expire_parked
+from bot.errors import RetryLater, SendError
+from bot.models import OutboundMessage, OutboundStatus
 
+__all__ = ["Dispatcher", "release_expired_leases", "to_outgoing"]
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=120)
-OPEN_STATUSES = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
-
-
-class RateLimiter:
-    """Spaces sends so a key gets at most `rate` per second (in this process)."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self.next_free: dict[str, float] = {}
-        self.lock = asyncio.Lock()
-
-    async def wait(self, key: str) -> None:
-        async with self.lock:
-            now = time.monotonic()
-            slot = max(now, self.next_free.get(key, 0.0))
-            self.next_free[key] = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+# A batch holds about one second of a limited channel's sends: enough to keep the pace, short
+# enough that a new reply does not queue behind many already-reserved broadcast slots.
+LOOKAHEAD_SECONDS = 1.0
+IDLE_SECONDS = 0.5
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class Dispatcher:
-    def __init__(self, engine: Engine, senders: Mapping[str, Sender], settings: Settings, batch: int = 50) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        senders: Mapping[str, Sender],
+        settings: Settings,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         self.engine = engine
         self.senders = senders
-        self.max_attempts = settings.send_attempts
-        self.batch = batch
-        self.channel_limits = {
-            "telegram": RateLimiter(settings.telegram_rate),
-            "whatsapp": RateLimiter(settings.whatsapp_rate),
-        }
-        self.chat_limit = RateLimiter(settings.telegram_chat_rate)
+        self.settings = settings
+        self.rates = {"telegram": settings.telegram_rate, "whatsapp": settings.whatsapp_rate}
+        self.claimer = Claimer(engine, settings, SharedRateLimiter(self.rates, wall_clock))
+        self.recorder = Recorder(engine, settings.send_attempts)
+        self.sleep = sleep
+        self.wall_clock = wall_clock
+
+    def batch_size(self, channel: str) -> int:
+        rate = self.rates.get(channel)
+        if rate is None:
+            return self.settings.delivery_batch
+        return max(1, min(self.settings.delivery_batch, math.ceil(rate * LOOKAHEAD_SECONDS)))
 
     async def run_once(self) -> int:
-        """Send one batch of due messages; returns how many were claimed."""
-        claimed = await asyncio.to_thread(self.claim)
-        if claimed:
-            await asyncio.gather(*(self.deliver(message) for message in claimed))
-        return len(claimed)
+        """Send one batch of every channel; returns how many messages were claimed."""
+        counts = await asyncio.gather(*(self.run_channel(channel) for channel in self.senders))
+        return sum(counts)
 
-    def claim(self) -> list[Outgoing]:
-        with session_scope(self.engine) as session:
-            rows = session.exec(due_query(session, self.batch)).all()
-            lease = utcnow() + LEASE
-            for row in rows:
-                row.status, row.lease_until = OutboundStatus.SENDING, lease
-            return [to_outgoing(row) for row in rows]
+    async def run_channel(self, channel: str) -> int:
+        ready, touched = await self.claim(channel)
+        await asyncio.gather(*(self.deliver(item) for item in ready))
+        return touched
 
-    async def deliver(self, message: Outgoing) -> None:
-        sender = self.senders.get(message.channel)
-        if sender is None:
-            await asyncio.to_thread(self.record_failure, message, GiveUp(f"channel {message.channel} is off"))
-            return
-        limiter = self.channel_limits.get(message.channel)
-        if limiter is not None and message.kind != "callback_answer":
-            if message.channel == "telegram":
-                await self.chat_limit.wait(message.address)
-            await limiter.wait(message.channel)
+    async def claim(self, channel: str) -> tuple[list[Claimed], int]:
+        """(messages to send with their slots, rows claimed)."""
+        return await asyncio.to_thread(self.claimer.claim, channel, self.batch_size(channel))
+
+    async def pump(self, channel: str, wake: asyncio.Event, stopping: asyncio.Event) -> None:
+        """Keep a channel sending until `stopping`; the next claim overlaps the last sends."""
+        in_flight: set[asyncio.Task[None]] = set()
+        limit = 2 * self.batch_size(channel)
+        while not stopping.is_set():
+            touched = await self.pump_batch(channel, in_flight)
+            if not touched:
+                await wait_for_event(wake, IDLE_SECONDS)
+                wake.clear()
+            while len(in_flight) >= limit:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def pump_batch(self, channel: str, in_flight: set[asyncio.Task[None]]) -> int:
+        """Claim a batch, start its sends, and wait until its last rate-limit slot has come."""
         try:
-            provider_id = await sender.send(message)
+            ready, touched = await self.claim(channel)
+        except Exception:
+            log.exception("claiming %s messages failed; trying again", channel)
+            await asyncio.sleep(IDLE_SECONDS)
+            return 0
+        for item in ready:
+            task = asyncio.create_task(self.deliver(item))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+        await self.sleep_until(max((item.send_at for item in ready), default=0.0))
+        return touched
+
+    async def deliver(self, item: Claimed) -> None:
+        await self.sleep_until(item.send_at)
+        outcome = await self.send(item)
+        try:
+            await self.recorder.record(outcome)
+        except Exception:
+            log.exception("recording message %s failed; its lease will bring it back", item.message.id)
+
+    async def sleep_until(self, moment: float) -> None:
+        wait = moment - self.wall_clock()
+        if wait > 0:
+            await self.sleep(wait)
+
+    async def send(self, item: Claimed) -> Outcome:
+        """One provider call; every failure comes back classified, none escapes."""
+        message = item.message
+        started = time.perf_counter()
+        try:
+            provider_id = await self.senders[message.channel].send(message)
         except SendError as error:
-            await asyncio.to_thread(self.record_failure, message, error)
+            return Outcome(item, error=error)
         except Exception as error:  # an unclassified fault is retried, never lost
             log.exception("send %s failed unexpectedly", message.id)
-            await asyncio.to_thread(self.record_failure, message, RetryLater(f"{type(error).__name__}: {error}"))
-        else:
-            await asyncio.to_thread(self.record_sent, message, provider_id)
+            return Outcome(item, error=RetryLater(f"{type(error).__name__}: {error}"))
+        finally:
+            metrics.SEND_SECONDS.labels(channel=message.channel).observe(time.perf_counter() - started)
+        return Outcome(item, provider_id=provider_id)
 
-    def record_sent(self, message: Outgoing, provider_id: str | None) -> None:
-        with session_scope(self.engine) as session:
-            row = session.get(OutboundMessage, message.id)
-            if row is None:
-                return
-            row.status, row.lease_until, row.attempts = OutboundStatus.SENT, None, row.attempts + 1
-            row.provider_message_id, row.sent_at, row.status_at = provider_id, utcnow(), utcnow()
-            if row.kind == "erasure_notice":
-                row.text, row.address = "", ""
-        metrics.MESSAGES_OUT.labels(channel=message.channel, result="sent").inc()
-
-    def record_failure(self, message: Outgoing, error: SendError) -> None:
-        with session_scope(self.engine) as session:
-            row = session.get(OutboundMessage, message.id)
-            if row is None:
-                return
-            row.attempts += 1
-            row.last_error, row.lease_until = error.reason[:500], None
-            if isinstance(error, RetryLater) and row.attempts < self.max_attempts:
-                row.error_class, row.status = "retry", OutboundStatus.QUEUED
-                row.next_attempt_at = utcnow() + backoff(row.attempts, error.retry_after)
-            else:
-                row.error_class = "unreachable" if isinstance(error, Unreachable) else "give_up"
-                row.status, row.status_at = OutboundStatus.FAILED, utcnow()
-                if isinstance(error, Unreachable):
-                    mark_unreachable(session, row.contact_id)
-        log.warning("send %s failed: %s", message.id, error.reason)
-        metrics.MESSAGES_OUT.labels(channel=message.channel, result=type(error).__name__).inc()
+    def maintain(self) -> int:
+        """Timed upkeep: leases of dead workers, parked messages too old, channels switched off."""
+        done = release_expired_leases(self.engine, self.settings.send_attempts)
+        done += expire_parked(self.engine, timedelta(days=self.settings.parked_max_days))
+        return done + fail_channels_without_sender(self.engine, set(self.senders))
 
 
-def due_query(session: Session, batch: int) -> SelectOfScalar[OutboundMessage]:
-    """Due messages whose contact has no older open message, most urgent first."""
-    earlier = aliased(OutboundMessage)
-    older_open = exists().where(
-        col(earlier.contact_id) == col(OutboundMessage.contact_id),
-        col(earlier.id) < col(OutboundMessage.id),
-        col(earlier.status).in_(OPEN_STATUSES),
-    )
-    query = (
-        select(OutboundMessage)
-        .where(
-            col(OutboundMessage.status) == OutboundStatus.QUEUED,
-            col(OutboundMessage.next_attempt_at) <= utcnow(),
-            or_(col(OutboundMessage.contact_id).is_(None), ~older_open),
-        )
-        .order_by(col(OutboundMessage.priority), col(OutboundMessage.id))
-        .limit(batch)
-    )
-    if is_postgres(session):
-        query = query.with_for_update(skip_locked=True)
-    return query
+async def wait_for_event(event: asyncio.Event, timeout: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout)
 
 
-def backoff(attempts: int, retry_after: float | None) -> timedelta:
-    if retry_after is not None:
-        return timedelta(seconds=retry_after)
-    return timedelta(seconds=min(2**attempts, 300))
-
-
-def mark_unreachable(session: Session, contact_id: int | None) -> None:
-    if contact_id is None:
-        return
-    contact = session.get(Contact, contact_id)
-    if contact is not None and contact.unreachable_since is None:
-        contact.unreachable_since = utcnow()
-
-
-def release_expired_leases(engine: Engine) -> int:
-    """Messages claimed by a worker that died go back to the queue."""
+def fail_channels_without_sender(engine: Engine, channels: set[str]) -> int:
+    """Messages for a channel that is switched off fail instead of waiting forever."""
     with session_scope(engine) as session:
-        result = session.exec(
+        result = session.execute(
             update(OutboundMessage)
-            .where(col(OutboundMessage.status) == OutboundStatus.SENDING, col(OutboundMessage.lease_until) < utcnow())
-            .values(status=OutboundStatus.QUEUED, lease_until=None)
+            .where(col(OutboundMessage.status) == OutboundStatus.QUEUED, col(OutboundMessage.channel).not_in(channels))
+            .values(
+                status=OutboundStatus.FAILED,
+                status_at=utcnow(),
+                error_class="give_up",
+                last_error="the channel is switched off",
+            )
         )
-        return int(result.rowcount or 0)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def to_outgoing(row: OutboundMessage) -> Outgoing:

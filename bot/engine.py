@@ -6,14 +6,14 @@ import time
 from datetime import timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot import metrics
 from bot.clock import utcnow
 from bot.conversation import Reply, Turn, normalize_word
 from bot.db import is_postgres, session_scope
-from bot.models import Contact, InboundMessage, InboundStatus
-from bot.outbox import enqueue, enqueue_callback_answer
+from bot.models import Contact, InboundMessage, InboundStatus, OutboundMessage
+from bot.outbox import enqueue, enqueue_callback_answer, release_parked
 from bot.privacy_log import mask
 from handlers import FEATURE_WORDS, FLOWS, GLOBAL_WORDS, menu, onboarding, privacy
 
@@ -101,13 +101,27 @@ def converse(session: Session, contact: Contact, inbound: InboundMessage) -> Non
     gap = utcnow() - contact.last_inbound_at if contact.last_inbound_at else None
     contact.unreachable_since = None
     contact.last_inbound_at = utcnow()
+    release_parked(session, contact)  # WhatsApp's window is open again: held messages go first
     turn = Turn(session, contact, inbound.text)
     if inbound.truncated:
         turn.say("common.too_long")
-    if gap is not None and gap > RESUME_GAP and contact.flow not in (None, menu.FLOW_NAME):
+    if returns_to_an_old_question(session, contact, gap):
         turn.say("common.welcome_back")
     respond(turn, inbound.kind)
     store_replies(session, turn, inbound)
+
+
+def returns_to_an_old_question(session: Session, contact: Contact, gap: timedelta | None) -> bool:
+    """A teacher back after hours of silence, to a question the bot asked long ago (not a fresh
+    invitation or nudge, which set a flow themselves)."""
+    if gap is None or gap <= RESUME_GAP or contact.flow in (None, menu.FLOW_NAME):
+        return False
+    last_bot_message = session.exec(
+        select(func.max(OutboundMessage.created_at)).where(
+            OutboundMessage.contact_id == contact.id, OutboundMessage.kind != "callback_answer"
+        )
+    ).one()
+    return last_bot_message is None or utcnow() - last_bot_message > RESUME_GAP
 
 
 def store_replies(session: Session, turn: Turn, inbound: InboundMessage) -> None:

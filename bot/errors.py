@@ -8,6 +8,7 @@ GurubotError
  └── SendError          (a provider refused or failed a send; classified once where caught)
       ├── RetryLater    (timeouts, 5xx, 429: try again after a delay)
       ├── Unreachable   (the contact blocked the bot or cannot receive: stop sending)
+      ├── OutsideWindow (WhatsApp refused free text outside the 24-hour window: park, send a template)
       └── GiveUp        (a request retrying cannot fix)
 """
 
@@ -45,6 +46,10 @@ class RetryLater(SendError):
 
 
 class Unreachable(SendError):
+    pass
+
+
+class OutsideWindow(SendError):
     pass
 
 

@@ -94,6 +94,10 @@ class OutboundStatus(StrEnum):
     """QUEUED → SENDING → SENT → DELIVERED → READ, or → FAILED | UNDELIVERED.
 
     SENDING carries a lease: a worker that dies leaves it to be claimed again when it expires.
+    SENDING → QUEUED again after a retryable error (with a later `next_attempt_at`).
+    QUEUED/SENDING → PARKED: WhatsApp free text outside the 24-hour window; an approved template
+    tells the teacher instead, and the teacher's next message puts PARKED back to QUEUED, in order.
+    PARKED → FAILED when the teacher does not write back within `parked_max_days`.
     """
 
     QUEUED = "queued"
@@ -103,10 +107,12 @@ class OutboundStatus(StrEnum):
     READ = "read"
     FAILED = "failed"
     UNDELIVERED = "undelivered"
+    PARKED = "parked"
 
 
 STATUS_RANK = {
     "queued": 0,
+    "parked": 0,
     "sending": 1,
     "sent": 2,
     "delivered": 3,
@@ -129,6 +135,9 @@ class OutboundMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbound_due", "status", "priority", "next_attempt_at"),
         Index("ix_outbound_contact_order", "contact_id", "id"),
+        Index("ix_outbound_claim", "status", "channel", "priority", "id"),
+        Index("ix_outbound_contact_open", "contact_id", "status", "id"),
+        Index("ix_outbound_contact_sent", "contact_id", "sent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,8 +1,13 @@
-"""The running service: intake, the inbound processor, the dispatcher and the timed tick."""
+"""The running service: intake, the inbound processor, the dispatcher and the timed tick.
+
+`gurubot serve` runs them all in one process by default; with GURUBOT_INPROCESS_WORKER=0 it only
+takes webhooks in, and `gurubot worker` processes (any number against one PostgreSQL) do the rest.
+"""
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
@@ -19,9 +24,12 @@ from bot.timed import tick
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
+# On stop, sends already started may finish and be recorded for this long.
+DRAIN_SECONDS = 10.0
 
 
 def build_senders(settings: Settings) -> dict[str, Sender]:
+    """A sender per channel that is switched on; WhatsApp refuses to start without its templates."""
     from bot.channels.telegram import TelegramSender
     from bot.channels.whatsapp import WhatsAppSender
 
@@ -40,9 +48,11 @@ class Runtime:
         self.senders = build_senders(settings)
         self.dispatcher = Dispatcher(engine, self.senders, settings)
         self.inbound_ready = asyncio.Event()
-        self.outbox_ready = asyncio.Event()
+        self.outbox_ready = {channel: asyncio.Event() for channel in self.senders}
+        self.stopping = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
         self.scheduler: AsyncIOScheduler | None = None
+        metrics.watch_outbox(engine)
 
     async def accept(self, incoming: Incoming) -> bool:
         """Store a message before answering the provider; False when it is a retry."""
@@ -58,18 +68,25 @@ class Runtime:
             return store_incoming(session, incoming, self.settings.max_text_chars)
 
     async def record_status(self, provider_message_id: str, status: str, error_code: str | None) -> None:
-        await asyncio.to_thread(apply_status, self.engine, provider_message_id, status, error_code)
+        await asyncio.to_thread(
+            apply_status, self.engine, provider_message_id, status, error_code, self.settings.send_attempts
+        )
 
     async def handle_pending(self) -> int:
         handled = await asyncio.to_thread(process_pending, self.engine)
         if handled:
-            self.outbox_ready.set()
+            self.notify_outbox()
         return handled
 
     async def tick(self) -> int:
         done = await asyncio.to_thread(tick, self.engine)
-        self.outbox_ready.set()
+        done += await asyncio.to_thread(self.dispatcher.maintain)
+        self.notify_outbox()
         return done
+
+    def notify_outbox(self) -> None:
+        for ready in self.outbox_ready.values():
+            ready.set()
 
     async def settle(self, rounds: int = 50) -> None:
         """Handle and send everything due now (tests and the terminal chat)."""
@@ -82,17 +99,18 @@ class Runtime:
     async def start(self) -> None:
         if not self.settings.inprocess_worker:
             return
-        self.tasks = [
-            asyncio.create_task(self._loop(self.inbound_ready, self.handle_pending, 1.0)),
-            asyncio.create_task(self._loop(self.outbox_ready, self.dispatcher.run_once, 0.5)),
+        self.tasks = [asyncio.create_task(self._loop(self.inbound_ready, self.handle_pending, 1.0))]
+        self.tasks += [
+            asyncio.create_task(self.dispatcher.pump(channel, ready, self.stopping))
+            for channel, ready in self.outbox_ready.items()
         ]
         self.scheduler = AsyncIOScheduler()
         self.scheduler.add_job(self.tick, "interval", seconds=TICK_SECONDS, max_instances=1, coalesce=True)
         self.scheduler.start()
         self.inbound_ready.set()
 
-    async def _loop(self, ready: asyncio.Event, work, idle_wait: float) -> None:  # type: ignore[no-untyped-def]
-        while True:
+    async def _loop(self, ready: asyncio.Event, work: Callable[[], Awaitable[int]], idle_wait: float) -> None:
+        while not self.stopping.is_set():
             try:
                 while await work():
                     pass
@@ -103,8 +121,14 @@ class Runtime:
             ready.clear()
 
     async def stop(self) -> None:
+        """Stop claiming, let sends in progress finish (briefly), then close the senders."""
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        self.stopping.set()
+        self.notify_outbox()
+        self.inbound_ready.set()
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=DRAIN_SECONDS)
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:

@@ -1,14 +1,26 @@
-"""Delivery statuses reported by providers; a status only ever moves forward."""
+"""Delivery statuses reported by providers (Twilio's status callbacks); a status only ever moves
+forward. A failure whose error code says what to do is handled like the same error at send
+time: 63016 (outside the 24-hour window) sends the message again as its template or parks it,
+21610/63024 mark the contact unreachable, 63018 (rate) retries after a backoff."""
+
+from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.db import session_scope
-from bot.models import STATUS_RANK, OutboundMessage
+from bot.delivery.recording import decide, mark_unreachable
+from bot.delivery.window import ParkedMessage, park
+from bot.errors import GiveUp, SendError
+from bot.models import STATUS_RANK, OutboundMessage, OutboundStatus
+
+FAILURES = ("failed", "undelivered")
 
 
-def apply_status(engine: Engine, provider_message_id: str, status: str, error_code: str | None) -> bool:
+def apply_status(
+    engine: Engine, provider_message_id: str, status: str, error_code: str | None, max_attempts: int = 5
+) -> bool:
     """Record a provider's status for a sent message; False when unknown or a step backwards."""
     status = status.lower()
     if status not in STATUS_RANK:
@@ -21,4 +33,43 @@ def apply_status(engine: Engine, provider_message_id: str, status: str, error_co
         message.status, message.status_at = status, utcnow()
         if error_code:
             message.last_error = f"twilio code {error_code}"
+        if status in FAILURES:
+            handle_failure(session, message, callback_error(error_code), max_attempts)
         return True
+
+
+def callback_error(error_code: str | None) -> SendError:
+    from bot.channels.whatsapp import classify_code
+
+    if not error_code or not error_code.isdigit():
+        return GiveUp(f"twilio reported failure without a code ({error_code})")
+    return classify_code(int(error_code), f"twilio code {error_code}")
+
+
+def handle_failure(session: Session, message: OutboundMessage, error: SendError, max_attempts: int) -> None:
+    """Apply the delivery policy to a failure reported after the send."""
+    decision = decide(error, message.attempts, max_attempts)
+    message.error_class = decision.error_class
+    if decision.error_class == "unreachable":
+        mark_unreachable(session, message.contact_id)
+    elif decision.status == OutboundStatus.QUEUED:
+        requeue(message, next_attempt_at=decision.next_attempt_at)
+    elif decision.status == OutboundStatus.PARKED:
+        after_window_closed(session, message)
+
+
+def after_window_closed(session: Session, message: OutboundMessage) -> None:
+    """The free text arrived outside the window: again as its template, or parked for a reply."""
+    payload: dict[str, Any] = dict(message.payload)
+    if payload.get("template") and not payload.get("window_closed"):
+        message.payload = {**payload, "window_closed": True}
+        requeue(message, next_attempt_at=utcnow())
+    elif message.contact_id is not None and not payload.get("template"):
+        assert message.id is not None
+        message.provider_message_id = None  # a late callback for the refused send must not match
+        park(session, [ParkedMessage(message.id, message.contact_id, message.address, message.priority)])
+        session.refresh(message)
+
+
+def requeue(message: OutboundMessage, next_attempt_at: Any) -> None:
+    message.status, message.next_attempt_at, message.provider_message_id = OutboundStatus.QUEUED, next_attempt_at, None

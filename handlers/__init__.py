@@ -3,9 +3,11 @@
 from collections.abc import Callable
 
 from bot.conversation import Flow, Turn
-from handlers import menu, onboarding, privacy
+from handlers import activation, meetings, menu, onboarding, privacy
 
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (onboarding.FLOW, menu.FLOW, privacy.FLOW)}
+FLOWS: dict[str, Flow] = {
+    flow.name: flow for flow in (onboarding.FLOW, menu.FLOW, privacy.FLOW, meetings.FLOW, activation.FLOW)
+}
 
 # Words a teacher can type anywhere (CONTRACT), normalized to lower case.
 GLOBAL_WORDS: dict[str, Callable[[Turn], None]] = {
@@ -23,4 +25,8 @@ GLOBAL_WORDS: dict[str, Callable[[Turn], None]] = {
 }
 
 # Words that open a feature once onboarding is done.
-FEATURE_WORDS: dict[str, Callable[[Turn], None]] = {}
+FEATURE_WORDS: dict[str, Callable[[Turn], None]] = {
+    "jadwal": meetings.start,
+    "aktivasi": activation.start,
+    "belajar.id": activation.start,
+}

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from bot.conversation import Flow, Step, Turn, pick
+from bot.conversation import Flow, Step, Turn, normalize_word, pick
 
 FLOW_NAME = "menu"
 
@@ -18,6 +18,12 @@ def ask_main(turn: Turn) -> None:
 
 
 def answer_main(turn: Turn) -> bool:
+    from handlers import FEATURE_WORDS
+
+    word = normalize_word(turn.text)
+    if word in FEATURE_WORDS:  # a feature word works from the menu too (e.g. `jadwal`)
+        FEATURE_WORDS[word](turn)
+        return True
     choice = pick(turn.text, turn.content.choices("main_menu"))
     if choice is None:
         return False
@@ -36,11 +42,11 @@ def not_ready(label_index: int) -> Callable[[Turn], None]:
 
 def menu_actions() -> dict[int, Callable[[Turn], None]]:
     """What each main-menu number starts; features not built yet say so honestly."""
-    from handlers import privacy
+    from handlers import activation, meetings, privacy
 
     return {
-        1: not_ready(1),
-        2: not_ready(2),
+        1: activation.start,
+        2: meetings.start,
         3: not_ready(3),
         4: not_ready(4),
         5: privacy.privacy_menu,

@@ -4,8 +4,10 @@ Every request is checked against the published specs in shared/reference (requir
 parameters); a request the real provider would refuse fails the test.
 """
 
+import asyncio
 import base64
 import json
+import random
 import secrets
 import socket
 import threading
@@ -19,8 +21,9 @@ from urllib.parse import parse_qsl
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 TWILIO_MESSAGES = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
@@ -64,10 +67,62 @@ def spec_problems_twilio(fields: dict[str, str]) -> list[str]:
     return problems
 
 
+# Faults a provider can show: a body that is not JSON, no answer at all, a connection cut in the
+# middle of the answer, a success without a message id, 429 with a retry delay, a 5xx.
+FAULT_KINDS = ("garbage", "hang", "reset", "no_id", "too_many", "server_error")
+
+
+@dataclass
+class Faults:
+    """Injects faults into a share (`rate`) of message sends, chosen by a seeded random; the
+    kinds take turns, so every kind shows up."""
+
+    rate: float = 0.0
+    kinds: tuple[str, ...] = FAULT_KINDS
+    hang_seconds: float = 1.0
+    retry_after: int = 1
+    seed: int = 1
+    injected: list[str] = field(default_factory=list)
+    chooser: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.chooser = random.Random(self.seed)
+
+    def pick(self) -> str | None:
+        if self.rate <= 0 or self.chooser.random() >= self.rate:
+            return None
+        kind = self.kinds[len(self.injected) % len(self.kinds)]  # each kind in turn
+        self.injected.append(kind)
+        return kind
+
+
+class CutConnection:
+    """Starts a response, sends half of it and drops the connection."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"400")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"ok": true, "res', "more_body": True})
+        raise ConnectionResetError("fault injected: connection cut")
+
+
+async def common_fault(kind: str, faults: Faults) -> Response | CutConnection | None:
+    """The faults that look the same at every provider; None for provider-specific ones."""
+    if kind == "garbage":
+        return Response("<html><body>502 Bad Gateway</body></html>", status_code=200, media_type="text/html")
+    if kind == "reset":
+        return CutConnection()
+    if kind == "hang":
+        await asyncio.sleep(faults.hang_seconds)
+        return Response("too late", status_code=504)
+    return None
+
+
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
+    answer: str = "ok"  # or the fault injected
 
 
 @dataclass
@@ -78,6 +133,7 @@ class FakeTelegram:
     blocked_chats: set[int] = field(default_factory=set)
     fail_next: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     next_message_id: int = 1
+    faults: Faults = field(default_factory=Faults)
 
     def sent_texts(self, chat_id: int | None = None) -> list[str]:
         return [
@@ -86,17 +142,41 @@ class FakeTelegram:
             if c.method == "sendMessage" and (chat_id is None or int(c.params["chat_id"]) == chat_id)
         ]
 
-    async def endpoint(self, request: Request) -> JSONResponse:
+    def accepted_texts(self) -> list[str]:
+        """Texts of sendMessage calls answered with a proper message."""
+        return [c.params["text"] for c in self.calls if c.method == "sendMessage" and c.answer == "ok"]
+
+    async def endpoint(self, request: Request) -> Response | CutConnection:
         if request.path_params["token"] != self.token:
             return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
         method = request.path_params["method"]
         params = await read_telegram_params(request)
-        self.calls.append(Call(method, params))
+        call = Call(method, params)
+        self.calls.append(call)
         self.problems += spec_problems_telegram(method, params)
         if self.fail_next:
             status, body = self.fail_next.pop(0)
             return JSONResponse(body, status_code=status)
+        fault = self.faults.pick() if method == "sendMessage" else None
+        if fault is not None:
+            call.answer = fault
+            return await common_fault(fault, self.faults) or self.fault(fault, params)
         return self.answer(method, params)
+
+    def fault(self, kind: str, params: dict[str, Any]) -> JSONResponse:
+        if kind == "no_id":
+            message = {"date": int(time.time()), "chat": {"id": int(params["chat_id"]), "type": "private"}}
+            return JSONResponse({"ok": True, "result": message})
+        if kind == "too_many":
+            retry = self.faults.retry_after
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {retry}",
+                "parameters": {"retry_after": retry},
+            }
+            return JSONResponse(body, status_code=429)
+        return JSONResponse({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status_code=502)
 
     def answer(self, method: str, params: dict[str, Any]) -> JSONResponse:
         if method == "sendMessage":
@@ -147,23 +227,50 @@ class FakeTwilio:
     problems: list[str] = field(default_factory=list)
     unsubscribed: set[str] = field(default_factory=set)
     fail_next: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    faults: Faults = field(default_factory=Faults)
+    answers: dict[int, str] = field(default_factory=dict)  # id(message) → "ok" or the fault injected
+    outside_window: set[str] = field(default_factory=set)  # numbers whose free text gets 63016
 
     def bodies(self, to: str | None = None) -> list[str]:
         return [m.get("Body", "") for m in self.messages if to is None or m["To"] == to]
 
-    async def create_message(self, request: Request) -> JSONResponse:
+    def accepted_bodies(self) -> list[str]:
+        """Bodies of the messages answered with a proper message resource."""
+        return [m.get("Body", "") for m in self.messages if self.answers.get(id(m)) == "ok"]
+
+    async def create_message(self, request: Request) -> Response | CutConnection:
         expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         if request.headers.get("authorization") != expected or request.path_params["sid"] != self.account_sid:
             return twilio_error(401, 20003, "Authenticate")
         fields = dict(parse_qsl((await request.body()).decode()))
         self.messages.append(fields)
+        self.answers[id(fields)] = "ok"
         self.problems += spec_problems_twilio(fields)
         if self.fail_next:
+            self.answers[id(fields)] = "failed"
             status, body = self.fail_next.pop(0)
             return JSONResponse(body, status_code=status)
+        fault = self.faults.pick()
+        if fault is not None:
+            self.answers[id(fields)] = fault
+            return await common_fault(fault, self.faults) or self.fault(fault, fields)
+        return self.answer(fields)
+
+    def answer(self, fields: dict[str, str]) -> JSONResponse:
         if fields.get("To") in self.unsubscribed:
+            self.answers[id(fields)] = "unsubscribed"
             return twilio_error(400, 21610, "Attempt to send to unsubscribed recipient")
+        if fields.get("To") in self.outside_window and "Body" in fields:
+            self.answers[id(fields)] = "outside_window"
+            return twilio_error(400, 63016, "Failed to send freeform message because you are outside the window")
         return JSONResponse(self.message_resource(fields), status_code=201)
+
+    def fault(self, kind: str, fields: dict[str, str]) -> JSONResponse:
+        if kind == "no_id":
+            return JSONResponse({**self.message_resource(fields), "sid": None}, status_code=201)
+        if kind == "too_many":
+            return twilio_error(429, 20429, "Too Many Requests")
+        return twilio_error(503, 20503, "Service Unavailable")
 
     def message_resource(self, fields: dict[str, str]) -> dict[str, Any]:
         sid = "SM" + secrets.token_hex(16)
@@ -189,6 +296,14 @@ class FakeTwilio:
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
             "subresource_uris": {"media": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media.json"},
         }
+
+
+def reset_faults(telegram: FakeTelegram, twilio: FakeTwilio) -> None:
+    """Back to providers that answer every request well."""
+    telegram.faults = Faults()
+    twilio.faults = Faults()
+    twilio.outside_window.clear()
+    twilio.answers.clear()
 
 
 def twilio_error(status: int, code: int, message: str) -> JSONResponse:

@@ -112,3 +112,22 @@ async def test_telegram_start_command_opens_the_menu_and_unknown_commands_get_a_
     assert "Menu utama" in replies[0]
     replies = await harness.telegram_says(29, "/foo")
     assert "belum saya pahami" in replies[0] and "Menu utama" in replies[1]
+
+
+async def test_answer_to_a_fresh_bot_prompt_after_days_of_silence_gets_no_welcome_back(
+    harness: Harness, db_engine
+) -> None:
+    from bot.conversation import Reply
+    from bot.outbox import enqueue
+
+    await onboard(harness, 30)
+    clock.advance(timedelta(days=3))
+    with Session(db_engine) as session:  # the bot opens a question itself, like an invitation or a nudge
+        contact = session.exec(select(Contact)).one()
+        contact.flow, contact.step = "privacy", "confirm_erase"
+        enqueue(session, contact, Reply("Yakin?", ["Ya, hapus", "Batal"]))
+        session.commit()
+    await harness.settle()
+    replies = await harness.telegram_says(30, "2")
+    assert not any("Selamat datang kembali" in reply for reply in replies)
+    assert "tidak dihapus" in replies[0]

@@ -1,5 +1,6 @@
 """The outbox and dispatcher: retries, order per contact, unreachable contacts, status callbacks."""
 
+import asyncio
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -73,8 +74,12 @@ async def test_blocked_telegram_chat_is_marked_unreachable_and_reachable_again_w
 
 
 async def test_telegram_429_waits_retry_after(harness: Harness, db_engine) -> None:
-    too_many = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 7",
-                "parameters": {"retry_after": 7}}
+    too_many = {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 7",
+        "parameters": {"retry_after": 7},
+    }
     harness.telegram.fail_next.append((429, too_many))
     await harness.telegram_says(32, "halo")
     with Session(db_engine) as session:
@@ -105,7 +110,7 @@ async def test_status_callback_with_bad_signature_is_refused(harness: Harness) -
 async def test_a_worker_that_died_mid_send_leaves_the_message_to_be_sent_again(harness: Harness, db_engine) -> None:
     await harness.post_whatsapp(whatsapp_form("+628500006", "halo"))
     await harness.runtime.handle_pending()
-    claimed = await __import__("asyncio").to_thread(harness.runtime.dispatcher.claim)
+    claimed, _ = await asyncio.to_thread(harness.runtime.dispatcher.claimer.claim, "whatsapp", 10)
     assert len(claimed) == 1  # claimed, then the worker is killed before sending
     await harness.settle()
     assert harness.twilio.bodies("whatsapp:+628500006") == []

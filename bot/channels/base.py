@@ -27,7 +27,8 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A stored outbox row, as a sender needs it."""
+    """A stored outbox row, as a sender needs it. With `template` set (WhatsApp outside the
+    24-hour window) the channel sends that approved template instead of the text."""
 
     id: int
     channel: str
@@ -36,6 +37,8 @@ class Outgoing:
     text: str
     options: list[str]
     payload: dict[str, Any]
+    template: str | None = None
+    template_variables: dict[str, str] = field(default_factory=dict)
 
 
 class Sender(Protocol):
@@ -50,10 +53,15 @@ class Sender(Protocol):
 
 def render_text(message: Outgoing) -> str:
     """Numbered choices as plain text, readable on any phone."""
-    if not message.options:
-        return message.text
-    lines = [f"{number}. {label}" for number, label in enumerate(message.options, start=1)]
-    return message.text + "\n\n" + "\n".join(lines)
+    return message.text + render_options(message.options)
+
+
+def render_options(options: list[str]) -> str:
+    """The numbered choices that follow a text ("" without choices)."""
+    if not options:
+        return ""
+    lines = [f"{number}. {label}" for number, label in enumerate(options, start=1)]
+    return "\n\n" + "\n".join(lines)
 
 
 def clean_text(text: str, limit: int) -> tuple[str, bool]:

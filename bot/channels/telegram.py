@@ -14,12 +14,13 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.base import Incoming, Outgoing, render_text
 from bot.config import Settings
+from bot.delivery.splitting import TEXT_LIMITS
 from bot.errors import GiveUp, RetryLater, SendError, Unreachable
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-TEXT_LIMIT = 4096
+TEXT_LIMIT = TEXT_LIMITS["telegram"]
 
 
 def secret_matches(request: Request, settings: Settings) -> bool:
@@ -80,7 +81,14 @@ class TelegramSender:
     def __init__(self, settings: Settings) -> None:
         token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
         root = settings.telegram_api_url.rstrip("/")
-        request = HTTPXRequest(connection_pool_size=32, read_timeout=15, connect_timeout=10)
+        timeout = settings.send_timeout
+        request = HTTPXRequest(
+            connection_pool_size=32,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            connect_timeout=min(timeout, 10.0),
+            pool_timeout=timeout,
+        )
         self.bot = Bot(token, base_url=f"{root}/bot", request=request)
 
     async def send(self, message: Outgoing) -> str | None:
@@ -88,6 +96,8 @@ class TelegramSender:
             return await self._send(message)
         except TelegramError as error:
             raise classify(error) from error
+        except (KeyError, TypeError, ValueError, AttributeError) as error:  # a 200 PTB could not read
+            raise RetryLater(f"telegram answered something unreadable: {type(error).__name__}") from error
 
     async def _send(self, message: Outgoing) -> str | None:
         if message.kind == "callback_answer":
@@ -95,9 +105,11 @@ class TelegramSender:
             return None
         sent = await self.bot.send_message(
             chat_id=int(message.address),
-            text=render_text(message)[:TEXT_LIMIT],
+            text=render_text(message)[:TEXT_LIMIT],  # the outbox splits long texts; this is a last guard
             reply_markup=buttons(message.options),
         )
+        if not sent.message_id:
+            raise RetryLater("telegram answered without a message id")
         return str(sent.message_id)
 
     async def close(self) -> None:

@@ -14,15 +14,17 @@ from twilio.rest import Client
 
 from bot.channels.base import Incoming, Outgoing, render_text
 from bot.config import Settings
-from bot.errors import GiveUp, RetryLater, SendError, Unreachable
+from bot.delivery.splitting import TEXT_LIMITS
+from bot.delivery.templates import whatsapp_templates
+from bot.errors import GiveUp, OutsideWindow, RetryLater, SendError, Unreachable
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-TEXT_LIMIT = 1600
-SEND_TIMEOUT = 20.0
-RETRY_CODES = {20429, 63018}
-UNREACHABLE_CODES = {21610, 63024, 21211, 21614}
+TEXT_LIMIT = TEXT_LIMITS["whatsapp"]
+RETRY_CODES = {20429, 63018}  # too many requests; WhatsApp's rate limit for the sender
+UNREACHABLE_CODES = {21610, 63024, 21211, 21614}  # unsubscribed (STOP); invalid recipient; bad number
+OUTSIDE_WINDOW_CODES = {63016}  # free text outside the 24-hour window
 
 
 async def verified_form(request: Request) -> dict[str, str]:
@@ -78,6 +80,7 @@ class WhatsAppSender:
         assert settings.twilio_auth_token is not None
         self.settings = settings
         self.status_callback = settings.public_url.rstrip("/") + "/webhooks/whatsapp/status"
+        self.templates = whatsapp_templates()  # a missing template stops the start, not a send
         self._client: Client | None = None
 
     def client(self) -> Client:
@@ -96,20 +99,33 @@ class WhatsAppSender:
         create = self.client().messages.create_async(
             to=message.address,
             from_=self.settings.twilio_whatsapp_from,
-            body=render_text(message)[:TEXT_LIMIT],
             status_callback=self.status_callback,
+            **self.content(message),
         )
         try:
-            created = await asyncio.wait_for(create, SEND_TIMEOUT)
+            created = await asyncio.wait_for(create, self.settings.send_timeout)
         except TwilioRestException as error:
             raise classify(error) from error
         except (TimeoutError, aiohttp.ClientError) as error:
             raise RetryLater(f"twilio network: {type(error).__name__}") from error
-        except ValueError as error:  # a body that is not JSON
-            raise RetryLater(f"twilio answered garbage: {error}") from error
+        except (ValueError, KeyError, TypeError) as error:  # a body that is not the JSON expected
+            raise RetryLater(f"twilio answered garbage: {type(error).__name__}") from error
         if not created.sid:
             raise RetryLater("twilio answered without a message sid")
         return str(created.sid)
+
+    def content(self, message: Outgoing) -> dict[str, str]:
+        """The free text, or an approved template (ContentSid + ContentVariables) outside the window."""
+        if message.template is None:
+            return {"body": render_text(message)[:TEXT_LIMIT]}
+        template = self.templates.get(message.template)
+        if template is None:
+            raise GiveUp(f"unknown WhatsApp template {message.template}")
+        try:
+            variables = template.content_variables(message.template_variables)
+        except ValueError as error:
+            raise GiveUp(str(error)) from error
+        return {"content_sid": template.content_sid, "content_variables": variables}
 
     async def close(self) -> None:
         if self._client is not None:
@@ -119,12 +135,21 @@ class WhatsAppSender:
 
 
 def classify(error: TwilioRestException) -> SendError:
-    """Twilio's errors, sorted once: retry later, contact unreachable, or give up."""
+    """Twilio's errors, sorted once: retry later, contact unreachable, outside the window, or give up."""
     reason = f"twilio {error.status} code {error.code}: {error.msg}"
-    if error.status == 429 or error.status >= 500 or error.code in RETRY_CODES:
+    if error.status == 429 or error.status >= 500:
         return RetryLater(reason)
-    if error.code in UNREACHABLE_CODES:
+    return classify_code(error.code, reason)
+
+
+def classify_code(code: int | None, reason: str) -> SendError:
+    """A Twilio error code (at send time or in a status callback) → what to do about it."""
+    if code in RETRY_CODES:
+        return RetryLater(reason)
+    if code in UNREACHABLE_CODES:
         return Unreachable(reason)
+    if code in OUTSIDE_WINDOW_CODES:
+        return OutsideWindow(reason)
     return GiveUp(reason)
 
 

@@ -1,0 +1,16 @@
+"""Activation of the akun belajar.id: the walkthrough as data, each teacher's progress, nudges,
+tickets for a human, and the funnel staff read.
+
+    walkthrough.py  the flow from content/activation.yaml, checked at start-up; typed-error matching
+    models.py       tables: progress, funnel events, tickets
+    progress.py     moving a teacher along, recording events, opening tickets, erasure
+    nudges.py       the timed job that nudges silent teachers in their daytime
+    funnel.py       the counts behind GET /api/stats/activation
+"""
+
+from bot.activation import nudges, progress
+from bot.erasure import ERASURE_HOOKS
+from bot.timed import TICK_JOBS
+
+TICK_JOBS.append(nudges.send_due_nudges)
+ERASURE_HOOKS.append(progress.forget_contact)

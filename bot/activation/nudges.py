@@ -1,0 +1,134 @@
+"""Gentle nudges for a teacher who went silent in the middle of the walkthrough.
+
+The first goes after 2 days of silence, a second after 5; never more for the same silence, never
+after BERHENTI, never while a ticket waits for a human. Only in the teacher's daytime, 08.00–19.00
+of their own zone: a due time at night moves to the next 08.00 local.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from bot import regions
+from bot.activation.models import ActivationProgress
+from bot.activation.tickets import has_open_ticket
+from bot.activation.walkthrough import FLOW_NAME, RESUME_STATE, walkthrough
+from bot.clock import utcnow
+from bot.content import texts
+from bot.conversation import Reply
+from bot.db import is_postgres, session_scope
+from bot.models import Contact, Priority
+from bot.outbox import enqueue
+
+NUDGE_AFTER = (timedelta(days=2), timedelta(days=5))
+NUDGE_TEXTS = ("activation.nudge_first", "activation.nudge_second")
+DAY_STARTS, DAY_ENDS = time(8), time(19)
+DEFAULT_ZONE = "Asia/Jakarta"
+BATCH = 100
+
+
+def zone_of(contact: Contact) -> ZoneInfo:
+    """The teacher's own zone: as stored, else their province's, else WIB."""
+    if contact.time_zone:
+        return ZoneInfo(contact.time_zone)
+    if contact.province_code in regions.time_zones():
+        return ZoneInfo(regions.time_zone_of(contact.province_code or "").iana)
+    return ZoneInfo(DEFAULT_ZONE)
+
+
+def into_daytime(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The moment itself when it falls in daytime there, else the next 08.00 local (in UTC)."""
+    local = moment.astimezone(zone)
+    if local.time() >= DAY_ENDS:
+        local = local + timedelta(days=1)
+    if not DAY_STARTS <= local.time() < DAY_ENDS:
+        local = local.replace(hour=DAY_STARTS.hour, minute=0, second=0, microsecond=0)
+    return local.astimezone(UTC)
+
+
+def mid_walkthrough(progress: ActivationProgress) -> bool:
+    return progress.step is not None and progress.completed_at is None
+
+
+def silent_since(progress: ActivationProgress, contact: Contact) -> datetime:
+    """The last time the teacher wrote anything, in the walkthrough or elsewhere."""
+    return max(progress.updated_at, contact.last_inbound_at or progress.updated_at)
+
+
+def plan_nudge(progress: ActivationProgress, contact: Contact, has_ticket: bool) -> None:
+    """Set when the next nudge of this silence is due, or that none is."""
+    if not mid_walkthrough(progress) or has_ticket or progress.nudges_sent >= len(NUDGE_AFTER):
+        progress.nudge_due_at = None
+        return
+    after = NUDGE_AFTER[progress.nudges_sent]
+    progress.nudge_due_at = into_daytime(silent_since(progress, contact) + after, zone_of(contact))
+
+
+def send_due_nudges(engine: Engine) -> int:
+    """The timed job: claim due progress rows and nudge those still silent; returns how many went."""
+    with session_scope(engine) as session:
+        due = session.exec(due_query(session)).all()
+        return sum(nudge(session, progress) for progress in due)
+
+
+def due_query(session: Session) -> SelectOfScalar[ActivationProgress]:
+    query = (
+        select(ActivationProgress)
+        .where(col(ActivationProgress.nudge_due_at) <= utcnow())
+        .order_by(col(ActivationProgress.nudge_due_at))
+        .limit(BATCH)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    return query
+
+
+def nudge(session: Session, progress: ActivationProgress) -> bool:
+    """Send this row's nudge if it may go now; otherwise move or drop its due time."""
+    contact = lock_contact(session, progress.contact_id)
+    if contact is None:  # being answered right now: not silent, look again at the next tick
+        return False
+    if not may_nudge(session, contact, progress):
+        progress.nudge_due_at = None
+        return False
+    plan_nudge(progress, contact, has_ticket=False)
+    zone = zone_of(contact)
+    due = max(progress.nudge_due_at or utcnow(), into_daytime(utcnow(), zone))
+    if due > utcnow():  # the teacher wrote since, or it is night there now
+        progress.nudge_due_at = due
+        return False
+    enqueue(session, contact, nudge_reply(contact, progress))
+    contact.flow, contact.step = FLOW_NAME, RESUME_STATE  # so "1" answers the nudge, not an old question
+    progress.nudges_sent += 1
+    plan_nudge(progress, contact, has_ticket=False)
+    return True
+
+
+def lock_contact(session: Session, contact_id: int) -> Contact | None:
+    """The contact, locked; None while the engine holds it (never wait: the engine locks in the other order)."""
+    query = select(Contact).where(Contact.id == contact_id)
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    return session.exec(query).first()
+
+
+def may_nudge(session: Session, contact: Contact, progress: ActivationProgress) -> bool:
+    return (
+        contact.opted_out_at is None
+        and contact.unreachable_since is None
+        and mid_walkthrough(progress)
+        and progress.step in walkthrough().steps
+        and progress.nudges_sent < len(NUDGE_AFTER)
+        and not has_open_ticket(session, contact)
+    )
+
+
+def nudge_reply(contact: Contact, progress: ActivationProgress) -> Reply:
+    step = walkthrough().steps[progress.step or ""]
+    content = texts()
+    name = contact.name or content.render("activation.no_name")
+    text = content.render(NUDGE_TEXTS[progress.nudges_sent], name=name, number=step.number, title=step.title)
+    return Reply(text, content.choices("activation.resume"), kind="nudge", priority=Priority.REMINDER)

@@ -1,0 +1,107 @@
+"""Meetings for staff (create, edit, cancel, report, time suggestions) and the public calendar file."""
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import ValidationError
+from sqlmodel import col, select
+
+from bot.api.deps import Caller, CallerDep, SessionDep
+from bot.audience import Audience, scoped, zone_labels
+from bot.clock import utcnow
+from bot.meetings.ics import calendar_file
+from bot.meetings.models import Meeting, MeetingCreate, MeetingPublic, MeetingReport, MeetingUpdate, Suggestion
+from bot.meetings.report import report, to_public
+from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, edit_meeting
+from bot.meetings.suggest import suggest_times
+
+router = APIRouter(prefix="/api/meetings", tags=["meetings"])
+calendar_router = APIRouter(tags=["meetings"])
+
+
+def visible_meeting(session: SessionDep, meeting_id: int, caller: Caller) -> Meeting:
+    """The meeting, if the caller may see it: admins all, staff their province's."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise HTTPException(status_code=404, detail="no such meeting")
+    if not caller.is_admin and meeting.province != caller.province:
+        raise HTTPException(status_code=403, detail="outside your province")
+    return meeting
+
+
+@router.post("", status_code=201, response_model=MeetingReport)
+def create(body: MeetingCreate, request: Request, caller: CallerDep, session: SessionDep) -> MeetingReport:
+    """Create a meeting and invite its audience right away (quiet hours respected)."""
+    public_url = request.app.state.runtime.settings.public_url
+    meeting = create_meeting(session, body, caller, public_url, utcnow())
+    session.flush()
+    return report(session, meeting)
+
+
+@router.get("", response_model=list[MeetingPublic])
+def list_meetings(caller: CallerDep, session: SessionDep, past: bool = False) -> list[MeetingPublic]:
+    """Meetings the caller may see, soonest first; `past=true` for those already started."""
+    now = utcnow()
+    query = select(Meeting).where(col(Meeting.starts_at) <= now if past else col(Meeting.starts_at) > now)
+    if not caller.is_admin:
+        query = query.where(Meeting.province == caller.province)
+    meetings = session.exec(query.order_by(col(Meeting.starts_at)).limit(200)).all()
+    return [to_public(meeting) for meeting in meetings]
+
+
+@router.get("/suggest", response_model=list[Suggestion])
+def suggest(
+    caller: CallerDep,
+    date: dt.date,
+    audience: Annotated[str, Query(description="the audience as JSON")] = "{}",
+    duration_minutes: Annotated[int, Query(ge=5, le=12 * 60)] = 60,
+    limit: Annotated[int, Query(ge=1, le=48)] = 5,
+) -> list[Suggestion]:
+    """Start times inside 08.00–16.00 local for every zone of the audience, best first."""
+    try:
+        parsed = Audience.model_validate_json(audience)
+    except ValidationError as error:
+        raise HTTPException(status_code=422, detail=error.errors(include_url=False)) from None
+    labels = zone_labels(scoped(parsed, caller))
+    return suggest_times(labels, duration_minutes, date, utcnow())[:limit]
+
+
+@router.get("/{meeting_id}", response_model=MeetingReport)
+def get_meeting(meeting_id: int, caller: CallerDep, session: SessionDep) -> MeetingReport:
+    """The meeting with who is invited, their answers and the messages sent."""
+    return report(session, visible_meeting(session, meeting_id, caller))
+
+
+@router.patch("/{meeting_id}", response_model=MeetingReport)
+def edit(meeting_id: int, body: MeetingUpdate, caller: CallerDep, session: SessionDep) -> MeetingReport:
+    """Change a meeting; a new time or link is announced to everyone who hasn't declined."""
+    meeting = visible_meeting(session, meeting_id, caller)
+    try:
+        edit_meeting(session, meeting, body, utcnow())
+    except MeetingClosed as error:
+        raise HTTPException(status_code=409, detail=str(error)) from None
+    session.flush()
+    return report(session, meeting)
+
+
+@router.post("/{meeting_id}/cancel", response_model=MeetingReport)
+def cancel(meeting_id: int, caller: CallerDep, session: SessionDep) -> MeetingReport:
+    """Cancel a meeting and tell everyone who was invited and hasn't declined."""
+    meeting = visible_meeting(session, meeting_id, caller)
+    try:
+        cancel_meeting(session, meeting, utcnow())
+    except MeetingClosed as error:
+        raise HTTPException(status_code=409, detail=str(error)) from None
+    session.flush()
+    return report(session, meeting)
+
+
+@calendar_router.get("/m/{short_code}.ics", include_in_schema=False)
+def calendar(short_code: str, session: SessionDep) -> Response:
+    """The meeting's calendar file; the short code in the invitation is the only key."""
+    meeting = session.exec(select(Meeting).where(Meeting.short_code == short_code)).first()
+    if meeting is None:
+        raise HTTPException(status_code=404, detail="no such meeting")
+    headers = {"Content-Disposition": f'inline; filename="pertemuan-{short_code}.ics"'}
+    return Response(calendar_file(meeting), media_type="text/calendar; charset=utf-8", headers=headers)

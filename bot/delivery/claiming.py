@@ -1,0 +1,252 @@
+"""Claiming due messages. One atomic `UPDATE … RETURNING` per batch and channel takes the most
+urgent due messages (priority, then age), at most one per contact so that each contact's
+messages leave in order; on PostgreSQL the pick runs `FOR UPDATE SKIP LOCKED`, so concurrent
+workers never take the same row (SQLite serialises writers). Claimed messages are then sorted:
+an unreachable contact's fail, WhatsApp free text outside the window is parked, a Telegram chat
+written to less than 1/telegram_chat_rate ago waits; the rest get their rate-limit slots."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from bot.channels.base import Outgoing
+from bot.clock import utcnow
+from bot.config import Settings
+from bot.db import is_postgres, session_scope
+from bot.delivery.rate_limit import SharedRateLimiter
+from bot.delivery.window import ParkedMessage, park, send_as_template, window_open
+from bot.models import Contact, OutboundMessage, OutboundStatus
+
+OPEN_STATUSES = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
+UNLIMITED_KINDS = ("callback_answer",)  # answering a button press is not a message
+CLAIMED_COLUMNS = tuple(
+    col(column)
+    for column in (
+        OutboundMessage.id,
+        OutboundMessage.contact_id,
+        OutboundMessage.channel,
+        OutboundMessage.address,
+        OutboundMessage.kind,
+        OutboundMessage.text,
+        OutboundMessage.options,
+        OutboundMessage.payload,
+        OutboundMessage.priority,
+        OutboundMessage.attempts,
+    )
+)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this worker holds the lease of, and its rate-limit slot (epoch seconds; 0: now)."""
+
+    message: Outgoing
+    contact_id: int | None
+    priority: int
+    attempts: int
+    send_at: float = 0.0
+
+
+@dataclass
+class Sorting:
+    """What becomes of each claimed row."""
+
+    send: list[Claimed] = field(default_factory=list)
+    unreachable: list[int] = field(default_factory=list)
+    park: list[ParkedMessage] = field(default_factory=list)
+    wait: dict[int, datetime] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ContactState:
+    unreachable: bool
+    last_inbound_at: datetime | None
+    last_sent_at: datetime | None
+
+
+class Claimer:
+    def __init__(self, engine: Engine, settings: Settings, limiter: SharedRateLimiter) -> None:
+        self.engine = engine
+        self.limiter = limiter
+        self.lease = timedelta(seconds=settings.delivery_lease_seconds)
+        self.chat_interval = timedelta(seconds=1.0 / settings.telegram_chat_rate)
+
+    def claim(self, channel: str, size: int) -> tuple[list[Claimed], int]:
+        """Claim up to `size` due messages of a channel; (messages to send now, rows touched)."""
+        with session_scope(self.engine) as session:
+            rows = take_due(session, channel, size, utcnow() + self.lease)
+            if not rows:
+                return [], 0
+            sorting = self.sort(rows, contact_states(session, rows, channel == "telegram"))
+            apply_sorting(session, sorting)
+            return self.with_slots(session, channel, sorting.send), len(rows)
+
+    def sort(self, rows: list[Any], states: dict[int, ContactState]) -> Sorting:
+        sorting, now = Sorting(), utcnow()
+        for row in sorted(rows, key=lambda row: (row.priority, row.id)):
+            state = states.get(row.contact_id) if row.contact_id is not None else None
+            if state is None:
+                sorting.send.append(claimed(row, template=False))
+            elif state.unreachable:
+                sorting.unreachable.append(row.id)
+            elif row.kind not in UNLIMITED_KINDS and self.too_soon(state.last_sent_at, now):
+                sorting.wait[row.id] = (state.last_sent_at or now) + self.chat_interval
+            elif row.channel == "whatsapp":
+                self.sort_whatsapp(sorting, row, window_open(state.last_inbound_at, now))
+            else:
+                sorting.send.append(claimed(row, template=False))
+        return sorting
+
+    def too_soon(self, last_sent_at: datetime | None, now: datetime) -> bool:
+        """Whether the chat got a message less than its pace ago (Telegram: 1/s per chat)."""
+        return last_sent_at is not None and last_sent_at + self.chat_interval > now
+
+    @staticmethod
+    def sort_whatsapp(sorting: Sorting, row: Any, window_is_open: bool) -> None:
+        as_template = send_as_template(row.payload, window_is_open)
+        if window_is_open or as_template:
+            sorting.send.append(claimed(row, template=as_template))
+        else:
+            sorting.park.append(ParkedMessage(row.id, row.contact_id, row.address, row.priority))
+
+    def with_slots(self, session: Session, channel: str, ready: list[Claimed]) -> list[Claimed]:
+        limited = [item for item in ready if item.message.kind not in UNLIMITED_KINDS]
+        slots = self.limiter.reserve(session, channel, len(limited))
+        send_at = dict(zip((item.message.id for item in limited), slots, strict=True))
+        return [
+            Claimed(item.message, item.contact_id, item.priority, item.attempts, send_at.get(item.message.id, 0.0))
+            for item in ready
+        ]
+
+
+def take_due(session: Session, channel: str, size: int, lease_until: datetime) -> list[Any]:
+    """Mark up to `size` due messages as SENDING under a lease and return them."""
+    picked = due_ids(session, channel, size).cte("picked").prefix_with("MATERIALIZED")
+    statement = (
+        update(OutboundMessage)
+        .where(col(OutboundMessage.id).in_(select(picked.c.id)))
+        .values(status=OutboundStatus.SENDING, lease_until=lease_until)
+        .returning(*CLAIMED_COLUMNS)
+    )
+    return list(session.execute(statement).all())
+
+
+def due_ids(session: Session, channel: str, size: int) -> Any:
+    """Due messages of a channel whose contact has no older open message, most urgent first."""
+    earlier = aliased(OutboundMessage)
+    older_open = exists().where(
+        col(earlier.contact_id) == col(OutboundMessage.contact_id),
+        col(earlier.status).in_(OPEN_STATUSES),
+        col(earlier.id) < col(OutboundMessage.id),
+    )
+    query = (
+        select(col(OutboundMessage.id))
+        .where(
+            col(OutboundMessage.status) == OutboundStatus.QUEUED,
+            col(OutboundMessage.channel) == channel,
+            col(OutboundMessage.next_attempt_at) <= utcnow(),
+            or_(col(OutboundMessage.contact_id).is_(None), ~older_open),
+        )
+        .order_by(col(OutboundMessage.priority), col(OutboundMessage.id))
+        .limit(size)
+    )
+    return query.with_for_update(skip_locked=True) if is_postgres(session) else query
+
+
+def contact_states(session: Session, rows: list[Any], paced: bool) -> dict[int, ContactState]:
+    """Reachability, last message in and (for paced channels) last message out per contact."""
+    ids = {row.contact_id for row in rows if row.contact_id is not None}
+    if not ids:
+        return {}
+    contacts = session.execute(
+        select(col(Contact.id), col(Contact.unreachable_since), col(Contact.last_inbound_at)).where(
+            col(Contact.id).in_(ids)
+        )
+    ).all()
+    last_sent = recent_sends(session, ids) if paced else {}
+    return {
+        contact_id: ContactState(unreachable_since is not None, last_inbound_at, last_sent.get(contact_id))
+        for contact_id, unreachable_since, last_inbound_at in contacts
+    }
+
+
+def recent_sends(session: Session, contact_ids: set[int]) -> dict[int, datetime]:
+    """When each contact last got a message, if within the last minute."""
+    rows = session.execute(
+        select(col(OutboundMessage.contact_id), func.max(col(OutboundMessage.sent_at)))
+        .where(
+            col(OutboundMessage.contact_id).in_(contact_ids),
+            col(OutboundMessage.sent_at) > utcnow() - timedelta(minutes=1),
+            col(OutboundMessage.kind).not_in(UNLIMITED_KINDS),
+        )
+        .group_by(col(OutboundMessage.contact_id))
+    ).all()
+    return {contact_id: sent_at for contact_id, sent_at in rows}
+
+
+def apply_sorting(session: Session, sorting: Sorting) -> None:
+    if sorting.unreachable:
+        session.execute(
+            update(OutboundMessage)
+            .where(col(OutboundMessage.id).in_(sorting.unreachable))
+            .values(
+                status=OutboundStatus.FAILED,
+                status_at=utcnow(),
+                lease_until=None,
+                error_class="unreachable",
+                last_error="contact unreachable",
+            )
+        )
+    park(session, sorting.park)
+    for row_id, not_before in sorting.wait.items():
+        session.execute(
+            update(OutboundMessage)
+            .where(col(OutboundMessage.id) == row_id)
+            .values(status=OutboundStatus.QUEUED, lease_until=None, next_attempt_at=not_before)
+        )
+
+
+def claimed(row: Any, template: bool) -> Claimed:
+    payload: dict[str, Any] = dict(row.payload)
+    message = Outgoing(
+        row.id,
+        row.channel,
+        row.address,
+        row.kind,
+        row.text,
+        list(row.options),
+        payload,
+        template=str(payload["template"]) if template else None,
+        template_variables=dict(payload.get("template_variables") or {}) if template else {},
+    )
+    return Claimed(message, row.contact_id, row.priority, row.attempts)
+
+
+def release_expired_leases(engine: Engine, max_attempts: int = 5) -> int:
+    """Messages held by a worker that died go back to the queue; each expiry counts as an attempt,
+    so a message that keeps killing its worker fails in the end instead of looping forever."""
+    now = utcnow()
+    expired = (col(OutboundMessage.status) == OutboundStatus.SENDING, col(OutboundMessage.lease_until) < now)
+    with session_scope(engine) as session:
+        given_up = session.execute(
+            update(OutboundMessage)
+            .where(*expired, col(OutboundMessage.attempts) + 1 >= max_attempts)
+            .values(
+                status=OutboundStatus.FAILED,
+                status_at=now,
+                attempts=col(OutboundMessage.attempts) + 1,
+                lease_until=None,
+                error_class="give_up",
+                last_error="the worker sending it stopped before recording the result, too many times",
+            )
+        )
+        requeued = session.execute(
+            update(OutboundMessage)
+            .where(*expired)
+            .values(status=OutboundStatus.QUEUED, attempts=col(OutboundMessage.attempts) + 1, lease_until=None)
+        )
+        return int(given_up.rowcount or 0) + int(requeued.rowcount or 0)  # type: ignore[attr-defined]

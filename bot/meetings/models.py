@@ -1,0 +1,163 @@
+"""Meetings, who is invited to them, and their timed messages; plus the staff API's request and
+response shapes. All datetimes are aware UTC; local time exists only when a text is written."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field as TableField
+from sqlmodel import SQLModel
+
+from bot.audience import Audience
+from bot.clock import utcnow
+
+DEFAULT_REMINDER_MINUTES = [24 * 60, 60]
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Rsvp(StrEnum):
+    YES = "yes"
+    NO = "no"
+    NONE = "none"
+
+
+class MessageKind(StrEnum):
+    """What a due row sends: the invitation, a reminder, or a notice that the meeting changed."""
+
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+    UPDATE = "meeting_update"
+    CANCELLATION = "meeting_cancelled"
+
+
+class DueStatus(StrEnum):
+    """PENDING → SENT | SKIPPED (no longer fits when due) | CANCELLED (replaced or withdrawn before due)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class Meeting(SQLModel, table=True):
+    """An online meeting. `province` is the organiser's (None for national admins) and scopes staff access."""
+
+    id: int | None = TableField(default=None, primary_key=True)
+    title: str = TableField(max_length=200)
+    agenda: str = TableField(default="", sa_column=Column(Text, nullable=False))
+    join_url: str = TableField(max_length=500)
+    starts_at: datetime = TableField(index=True)
+    duration_minutes: int
+    organiser_offset_minutes: int = 420  # the UTC offset the organiser wrote the start in
+    audience: dict[str, Any] = TableField(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reminder_minutes: list[int] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    province: str | None = TableField(default=None, max_length=2, index=True)
+    created_by: str = TableField(default="", max_length=100)
+    short_code: str = TableField(max_length=16, unique=True)
+    calendar_url: str = TableField(default="", max_length=300)
+    status: str = TableField(default=MeetingStatus.SCHEDULED, max_length=16)
+    sequence: int = 0  # bumped on every change, so calendars replace their copy
+    opted_out_count: int = 0  # audience members left out because they had said BERHENTI
+    created_at: datetime = TableField(default_factory=utcnow)
+    updated_at: datetime = TableField(default_factory=utcnow)
+    cancelled_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """One contact invited to one meeting, with their answer (yes, no, or none yet)."""
+
+    __tablename__ = "meeting_invitation"
+    __table_args__ = (UniqueConstraint("meeting_id", "contact_id"),)
+
+    id: int | None = TableField(default=None, primary_key=True)
+    meeting_id: int = TableField(foreign_key="meeting.id", ondelete="CASCADE")
+    contact_id: int = TableField(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    rsvp: str = TableField(default=Rsvp.NONE, max_length=8)
+    rsvp_at: datetime | None = None
+    notified_at: datetime | None = None  # when the invitation message went to the outbox
+    created_at: datetime = TableField(default_factory=utcnow)
+
+
+class Reminder(SQLModel, table=True):
+    """A message due at a moment (UTC) for one invitation: the invitation itself, a reminder at an offset
+    before the start, or a change notice. Claimed by the tick through `ix_meeting_reminder_due`."""
+
+    __tablename__ = "meeting_reminder"
+    __table_args__ = (Index("ix_meeting_reminder_due", "status", "due_at"),)
+
+    id: int | None = TableField(default=None, primary_key=True)
+    invitation_id: int = TableField(foreign_key="meeting_invitation.id", index=True, ondelete="CASCADE")
+    meeting_id: int = TableField(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    kind: str = TableField(default=MessageKind.REMINDER, max_length=24)
+    offset_minutes: int = 0
+    due_at: datetime
+    status: str = TableField(default=DueStatus.PENDING, max_length=16)
+    sent_at: datetime | None = None
+
+
+class MeetingCreate(BaseModel):
+    title: str = Field(min_length=3, max_length=200)
+    starts_at: AwareDatetime
+    duration_minutes: int = Field(ge=5, le=12 * 60)
+    join_url: str = Field(max_length=500, pattern=r"^https?://\S+$")
+    agenda: str = Field(default="", max_length=2000)
+    audience: Audience = Field(default_factory=Audience)
+    reminder_minutes: list[int] = Field(default_factory=lambda: list(DEFAULT_REMINDER_MINUTES), max_length=5)
+
+    @field_validator("reminder_minutes")
+    @classmethod
+    def _sensible_offsets(cls, offsets: list[int]) -> list[int]:
+        if any(not 1 <= offset <= 7 * 24 * 60 for offset in offsets):
+            raise ValueError("each reminder is 1 minute to 7 days before the start")
+        return sorted(set(offsets), reverse=True)
+
+
+class MeetingUpdate(BaseModel):
+    """Fields to change; a new time or link is announced to everyone invited who hasn't declined."""
+
+    title: str | None = Field(default=None, min_length=3, max_length=200)
+    starts_at: AwareDatetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=5, le=12 * 60)
+    join_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
+    agenda: str | None = Field(default=None, max_length=2000)
+
+
+class MeetingPublic(BaseModel):
+    id: int
+    title: str
+    starts_at: datetime  # in the organiser's offset
+    local_times: dict[str, str]  # "WITA" → "Selasa, 1 Desember 2026 pukul 10.00 WITA", per zone of the audience
+    duration_minutes: int
+    join_url: str
+    agenda: str
+    audience: Audience
+    reminder_minutes: list[int]
+    status: str
+    calendar_url: str
+    created_by: str
+    created_at: datetime
+
+
+class RsvpCounts(BaseModel):
+    yes: int = 0
+    no: int = 0
+    none: int = 0
+
+
+class MeetingReport(MeetingPublic):
+    invited: int
+    opted_out: int
+    rsvp: RsvpCounts
+    reminders: dict[str, int]  # reminder rows by status: pending, sent, skipped, cancelled
+    messages_sent: dict[str, int]  # messages that went to the outbox, by kind
+
+
+class Suggestion(BaseModel):
+    starts_at: datetime  # with +07:00
+    local: dict[str, str]  # "WIB" → "09.00"

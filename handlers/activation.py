@@ -1,0 +1,250 @@
+"""The activation walkthrough: one step per message, troubleshooting branches, hand-over to a human.
+
+States of the flow: intro (is the account active already?), resume (continue where you left?),
+step (the current step), problems (which problem?), branch (a fix to try), describe (tell the
+Duta Teknologi). Where the teacher is lives in `activation_progress`, not only in the chat state,
+so it survives leaving for the menu, a restart and days of silence.
+"""
+
+from datetime import datetime
+
+from bot.activation import progress as walking
+from bot.activation.models import ActivationProgress
+from bot.activation.nudges import zone_of
+from bot.activation.walkthrough import (
+    FLOW_NAME,
+    RESUME_STATE,
+    WalkStep,
+    branch_message,
+    intro_message,
+    normalize,
+    problem_options,
+    problems_message,
+    step_message,
+    walkthrough,
+)
+from bot.conversation import Flow, Reply, Step, Turn, pick
+
+START_WORDS = ("aktivasi", "belajar id")
+HANDOVER_AFTER_FAILURES = 2
+
+
+def start(turn: Turn) -> None:
+    """Open the walkthrough: offer to continue where the teacher left off, or begin."""
+    progress = walking.progress_of(turn.session, turn.contact)
+    walking.touch(turn.session, turn.contact, progress)
+    if progress.completed_at is not None:
+        turn.say("activation.already_done", date=local_date(turn, progress.completed_at))
+        turn.goto(FLOW_NAME, "intro")
+    elif progress.step in walkthrough().steps:
+        turn.goto(FLOW_NAME, RESUME_STATE)
+    else:
+        turn.goto(FLOW_NAME, "intro")
+
+
+def progress_now(turn: Turn) -> ActivationProgress:
+    return walking.progress_of(turn.session, turn.contact)
+
+
+def current_step(turn: Turn) -> WalkStep | None:
+    return walkthrough().steps.get(progress_now(turn).step or "")
+
+
+def show(turn: Turn, text: str, options: list[str]) -> None:
+    turn.replies.append(Reply(text, options))
+
+
+def ask_intro(turn: Turn) -> None:
+    show(turn, intro_message(walkthrough(), turn.content), turn.content.choices("activation.intro"))
+
+
+def answer_intro(turn: Turn) -> bool:
+    """Begin at step 1, or at the PMM step for a teacher whose account is already active."""
+    choice = pick(turn.text, turn.content.choices("activation.intro"))
+    walk = walkthrough()
+    if choice is None:
+        return understood(turn)
+    begin(turn, walk.first_step if choice == 1 else walk.skip_to)
+    return True
+
+
+def ask_resume(turn: Turn) -> None:
+    step = current_step(turn)
+    if step is None:
+        turn.goto(FLOW_NAME, "intro")
+        return
+    values = {"number": step.number, "total": walkthrough().total, "title": step.title}
+    turn.ask("activation.resume", turn.content.choices("activation.resume"), **values)
+
+
+def answer_resume(turn: Turn) -> bool:
+    """Continue at the step (or the branch) the teacher left, or start again from the intro."""
+    choice = pick(turn.text, turn.content.choices("activation.resume"))
+    if choice is None:
+        return understood(turn)
+    progress = progress_now(turn)
+    walking.touch(turn.session, turn.contact, progress)
+    if choice == 2:
+        turn.goto(FLOW_NAME, "intro")
+    else:
+        turn.goto(FLOW_NAME, "branch" if progress.branch in walkthrough().branches else "step")
+    return True
+
+
+def ask_step(turn: Turn) -> None:
+    step = current_step(turn)
+    if step is None:  # staff removed the step since: begin again
+        turn.goto(FLOW_NAME, "intro")
+        return
+    show(turn, step_message(walkthrough(), step, turn.content), turn.content.choices("activation.step"))
+
+
+def answer_step(turn: Turn) -> bool:
+    """1 the step worked, 2 there is a problem, 3 a Duta Teknologi, or an error typed in words."""
+    choice = pick(turn.text, turn.content.choices("activation.step"))
+    if choice is None:
+        return understood(turn)
+    progress = progress_now(turn)
+    if choice == 1:
+        advance(turn, progress)
+    elif choice == 2:
+        walking.mark_stuck(turn.session, turn.contact, progress)
+        walking.touch(turn.session, turn.contact, progress)
+        turn.goto(FLOW_NAME, "problems")
+    else:
+        turn.goto(FLOW_NAME, "describe")
+    return True
+
+
+def ask_problems(turn: Turn) -> None:
+    step = current_step(turn)
+    if step is None:
+        turn.goto(FLOW_NAME, "intro")
+        return
+    show(turn, problems_message(step, turn.content), problem_options(walkthrough(), step, turn.content))
+
+
+def answer_problems(turn: Turn) -> bool:
+    """A branch by its number, the last number for a Duta Teknologi, or the error in words."""
+    step = current_step(turn)
+    choice = pick(turn.text, problem_options(walkthrough(), step, turn.content)) if step else None
+    if step is None or choice is None:
+        return understood(turn)
+    if choice <= len(step.problems):
+        open_branch(turn, step.problems[choice - 1], report=None)
+    else:
+        turn.goto(FLOW_NAME, "describe")
+    return True
+
+
+def ask_branch(turn: Turn) -> None:
+    branch = walkthrough().branches.get(progress_now(turn).branch or "")
+    if branch is None:
+        turn.goto(FLOW_NAME, "step")
+        return
+    show(turn, branch_message(branch, turn.content), turn.content.choices("activation.branch"))
+
+
+def answer_branch(turn: Turn) -> bool:
+    """1 fixed (the step is done), 2 still failing (twice: a human takes over), 3 a Duta Teknologi."""
+    choice = pick(turn.text, turn.content.choices("activation.branch"))
+    if choice is None:
+        return understood(turn)
+    progress = progress_now(turn)
+    if choice == 1:
+        advance(turn, progress)
+    elif choice == 2:
+        branch_failed(turn, progress)
+    else:
+        turn.goto(FLOW_NAME, "describe")
+    return True
+
+
+def ask_describe(turn: Turn) -> None:
+    turn.ask("activation.describe", turn.content.choices("skip"))
+
+
+def answer_describe(turn: Turn) -> bool:
+    """Whatever the teacher writes goes to the ticket; 1 skips."""
+    skipped = pick(turn.text, turn.content.choices("skip")) == 1
+    hand_over(turn, progress_now(turn), report=None if skipped else turn.text)
+    return True
+
+
+def understood(turn: Turn) -> bool:
+    """Words instead of a number: an error message (its branch), "sudah aktif", or "aktivasi"."""
+    walk = walkthrough()
+    branch = walk.match_branch(turn.text)
+    if branch is not None:
+        open_branch(turn, branch.id, report=turn.text)
+    elif walk.says_already_active(turn.text):
+        begin(turn, walk.skip_to)
+    elif normalize(turn.text) in START_WORDS:
+        turn.goto(FLOW_NAME, turn.contact.step or "intro")
+    else:
+        return False
+    return True
+
+
+def begin(turn: Turn, step_id: str) -> None:
+    progress = progress_now(turn)
+    walking.enter_step(turn.session, turn.contact, progress, step_id)
+    walking.touch(turn.session, turn.contact, progress)
+    turn.goto(FLOW_NAME, "step")
+
+
+def advance(turn: Turn, progress: ActivationProgress) -> None:
+    """The step worked: on to the next one, or congratulations at the end."""
+    following = walking.pass_step(turn.session, turn.contact, progress)
+    if following is None:
+        walking.touch(turn.session, turn.contact, progress)
+        turn.say("activation.done", name=turn.contact.name, date=local_date(turn, progress.completed_at))
+        turn.finish()
+    else:
+        begin(turn, following.id)
+
+
+def open_branch(turn: Turn, branch_id: str, report: str | None) -> None:
+    progress = progress_now(turn)
+    walking.take_branch(turn.session, turn.contact, progress, branch_id, report)
+    walking.touch(turn.session, turn.contact, progress)
+    turn.goto(FLOW_NAME, "branch")
+
+
+def branch_failed(turn: Turn, progress: ActivationProgress) -> None:
+    """Once: encourage another try. Twice for the same branch: hand over to a human."""
+    walking.touch(turn.session, turn.contact, progress)
+    if walking.fail_branch(progress) >= HANDOVER_AFTER_FAILURES:
+        turn.say("activation.auto_handover")
+        hand_over(turn, progress, report=None)
+    else:
+        turn.ask("activation.branch_retry", turn.content.choices("activation.branch"))
+
+
+def hand_over(turn: Turn, progress: ActivationProgress, report: str | None) -> None:
+    """Record a ticket and tell the teacher honestly what happens next."""
+    if report:
+        walking.add_report(progress, report)
+    ticket, created = walking.hand_over(turn.session, turn.contact, progress)
+    turn.say("activation.ticket_created" if created else "activation.ticket_updated", ticket=ticket.id)
+    turn.finish()
+
+
+def local_date(turn: Turn, moment: datetime | None) -> str:
+    """The date as Indonesians write it (30 September 2026), in the teacher's own zone."""
+    local = (moment or turn.now()).astimezone(zone_of(turn.contact))
+    month = turn.content.choices("activation.months")[local.month - 1]
+    return turn.content.render("activation.date", day=local.day, month=month, year=local.year)
+
+
+FLOW = Flow(
+    FLOW_NAME,
+    {
+        "intro": Step(ask_intro, answer_intro),
+        RESUME_STATE: Step(ask_resume, answer_resume),
+        "step": Step(ask_step, answer_step),
+        "problems": Step(ask_problems, answer_problems),
+        "branch": Step(ask_branch, answer_branch),
+        "describe": Step(ask_describe, answer_describe),
+    },
+)

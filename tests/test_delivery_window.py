@@ -1,0 +1,146 @@
+"""WhatsApp's 24-hour window: outside it an approved template goes instead of free text, the real
+message waits (parked) and leaves when the teacher writes; reminders may carry their own template."""
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot import clock
+from bot.config import Settings
+from bot.conversation import Reply
+from bot.delivery import templates
+from bot.errors import ContentError
+from bot.models import Contact, OutboundMessage, Priority
+from bot.outbox import enqueue
+from tests.factories import Harness
+from tests.fakes import FakeTelegram, FakeTwilio, reset_faults
+
+NUMBER = "+628700001"
+ADDRESS = f"whatsapp:{NUMBER}"
+
+
+@pytest.fixture(autouse=True)
+def healthy_providers_afterwards(fake_telegram: FakeTelegram, fake_twilio: FakeTwilio) -> Iterator[None]:
+    yield
+    reset_faults(fake_telegram, fake_twilio)
+
+
+def content_sid(name: str) -> str:
+    return templates.whatsapp_templates()[name].content_sid
+
+
+def remind(engine: Engine, *texts: str, **template: object) -> None:
+    with Session(engine) as session:
+        contact = session.exec(select(Contact).where(Contact.address == ADDRESS)).one()
+        for text in texts:
+            enqueue(session, contact, Reply(text, kind="reminder", priority=Priority.REMINDER), **template)  # type: ignore[arg-type]
+        session.commit()
+
+
+def statuses(engine: Engine) -> list[tuple[str, str]]:
+    with Session(engine) as session:
+        query = select(OutboundMessage).where(OutboundMessage.kind != "reply").order_by(col(OutboundMessage.id))
+        rows = session.exec(query).all()
+        return [(row.kind, row.status) for row in rows]
+
+
+async def test_outside_the_window_one_template_goes_and_messages_wait_for_the_teachers_reply(
+    harness: Harness, db_engine: Engine
+) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    clock.advance(timedelta(hours=25))
+    remind(db_engine, "Pengingat pertama", "Pengingat kedua")
+    await harness.settle()
+    sent = harness.twilio.messages[1:]
+    assert [(m.get("ContentSid"), m.get("Body")) for m in sent] == [(content_sid("new_message"), None)]
+    assert statuses(db_engine) == [("reminder", "parked"), ("reminder", "parked"), ("window_notice", "sent")]
+    replies = await harness.whatsapp_says(NUMBER, "1")  # agrees to the privacy notice
+    assert replies[:2] == ["Pengingat pertama", "Pengingat kedua"] and "Siapa nama Anda" in replies[-1]
+    assert statuses(db_engine) == [("reminder", "sent"), ("reminder", "sent"), ("window_notice", "sent")]
+
+
+async def test_within_the_window_messages_go_as_free_text(harness: Harness, db_engine: Engine) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    clock.advance(timedelta(hours=23))
+    remind(
+        db_engine,
+        "Pengingat rapat",
+        template="meeting_reminder",
+        template_variables={"title": "Rapat", "local_time": "10.00 WITA"},
+    )
+    await harness.settle()
+    assert harness.twilio.bodies(ADDRESS)[-1] == "Pengingat rapat"
+
+
+async def test_a_reminder_with_its_own_template_goes_as_that_template_outside_the_window(
+    harness: Harness, db_engine: Engine
+) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    clock.advance(timedelta(days=3))
+    variables = {"title": "Rapat guru penggerak", "local_time": "Selasa 10.00 WITA"}
+    remind(db_engine, "Pengingat: Rapat guru penggerak", template="meeting_reminder", template_variables=variables)
+    await harness.settle()
+    last = harness.twilio.messages[-1]
+    assert last["ContentSid"] == content_sid("meeting_reminder") and "Body" not in last
+    assert json.loads(last["ContentVariables"]) == {"1": "Rapat guru penggerak", "2": "Selasa 10.00 WITA"}
+    assert statuses(db_engine) == [("reminder", "sent")]
+
+
+async def test_error_63016_at_send_time_parks_the_message_behind_a_template(
+    harness: Harness, db_engine: Engine
+) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    harness.twilio.outside_window.add(ADDRESS)  # the provider's clock disagrees with ours
+    remind(db_engine, "Pengingat")
+    await harness.settle()
+    assert harness.twilio.messages[-1]["ContentSid"] == content_sid("new_message")
+    assert statuses(db_engine) == [("reminder", "parked"), ("window_notice", "sent")]
+    harness.twilio.outside_window.clear()
+    replies = await harness.whatsapp_says(NUMBER, "1")
+    assert replies[0] == "Pengingat"
+
+
+async def test_error_63016_in_a_status_callback_parks_the_message_behind_a_template(
+    harness: Harness, db_engine: Engine
+) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    remind(db_engine, "Pengingat")
+    await harness.settle()
+    with Session(db_engine) as session:
+        sid = session.exec(select(OutboundMessage).where(OutboundMessage.kind == "reminder")).one().provider_message_id
+    form = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "63016", "AccountSid": "AC" + "0" * 32}
+    assert (await harness.post_whatsapp(form, path="/webhooks/whatsapp/status")).status_code == 204
+    await harness.settle()
+    assert harness.twilio.messages[-1]["ContentSid"] == content_sid("new_message")
+    assert statuses(db_engine) == [("reminder", "parked"), ("window_notice", "sent")]
+
+
+async def test_parked_messages_fail_with_a_reason_when_the_teacher_never_writes_back(
+    harness: Harness, db_engine: Engine
+) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    clock.advance(timedelta(days=2))
+    remind(db_engine, "Pengingat")
+    await harness.settle()
+    clock.advance(timedelta(days=8))
+    await harness.runtime.tick()
+    with Session(db_engine) as session:
+        reminder = session.exec(select(OutboundMessage).where(OutboundMessage.kind == "reminder")).one()
+    assert (reminder.status, reminder.error_class) == ("failed", "expired")
+    assert "7 days" in (reminder.last_error or "")
+
+
+async def test_a_missing_template_stops_the_start_with_a_clear_error(
+    settings: Settings, db_engine: Engine, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio, monkeypatch
+) -> None:
+    monkeypatch.setattr(templates, "REQUIRED_TEMPLATES", {"new_message", "rapat_dibatalkan"})
+    with pytest.raises(ContentError, match="rapat_dibatalkan"):
+        async with Harness.running(settings, db_engine, fake_telegram, fake_twilio):
+            pass
+    without_whatsapp = settings.model_copy(update={"twilio_auth_token": None})
+    async with Harness.running(without_whatsapp, db_engine, fake_telegram, fake_twilio):
+        pass  # templates matter only when WhatsApp is on
