@@ -58,6 +58,11 @@ def twilio_signature(auth_token: str, url: str, form: dict[str, str]) -> str:
     return str(RequestValidator(auth_token).compute_signature(url, form))
 
 
+def onboarding_script(province: str = "sulsel", regency: str = "bone") -> list[str]:
+    """What a teacher types from the first message to the main menu (consent, name, region, guru, SD)."""
+    return ["halo", "1", "Bu Sari", province, regency, "1", "2"]
+
+
 class Harness:
     """The app under test with its fakes: post like a provider, then let the bot work."""
 
@@ -117,3 +122,17 @@ class Harness:
         assert response.status_code == 200, response.text
         await self.settle()
         return self.twilio.bodies(f"whatsapp:{number}")[before:]
+
+    async def onboard_telegram(self, chat_id: int, province: str = "sulsel", regency: str = "bone") -> list[str]:
+        """Onboard a Telegram teacher to the main menu; returns the last replies."""
+        replies: list[str] = []
+        for text in onboarding_script(province, regency):
+            replies = await self.telegram_says(chat_id, text)
+        return replies
+
+    async def onboard_whatsapp(self, number: str, province: str = "sulsel", regency: str = "bone") -> list[str]:
+        """Onboard a WhatsApp teacher to the main menu; returns the last replies."""
+        replies: list[str] = []
+        for text in onboarding_script(province, regency):
+            replies = await self.whatsapp_says(number, text)
+        return replies

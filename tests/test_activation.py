@@ -26,8 +26,7 @@ STEP_TITLES = ["Data Dapodik", "Cek akun", "Login pertama", "Verifikasi 2 langka
 
 async def onboard(harness: Harness, chat_id: int, province: str = "sulsel", regency: str = "bone") -> None:
     """Through onboarding on Telegram; a regency of "1" skips the question."""
-    for text in ["halo", "1", "Bu Sari", province, regency, "1", "2"]:
-        await harness.telegram_says(chat_id, text)
+    await harness.onboard_telegram(chat_id, province, regency)
 
 
 async def says(harness: Harness, chat_id: int, *texts: str) -> list[str]:

@@ -6,15 +6,11 @@ from sqlmodel import Session, select
 
 from bot import clock
 from bot.models import Contact, InboundMessage
-from tests.conftest import TELEGRAM_TOKEN  # noqa: F401
 from tests.factories import Harness
-
-ONBOARDING = ["halo", "1", "Bu Sari", "sulsel", "bone", "1", "2"]
 
 
 async def onboard(harness: Harness, chat_id: int) -> None:
-    for text in ONBOARDING:
-        await harness.telegram_says(chat_id, text)
+    await harness.onboard_telegram(chat_id)
 
 
 async def test_reply_that_does_not_fit_gets_a_hint_and_the_same_question(harness: Harness) -> None:

@@ -3,9 +3,9 @@
 from sqlmodel import Session, select
 
 from bot.models import Consent, Contact
-from tests.factories import Harness
+from tests.factories import Harness, onboarding_script
 
-ONBOARDING = ["halo", "1", "Bu Sari", "sulsel", "bone", "1", "2"]
+ONBOARDING = onboarding_script()
 
 
 async def test_onboarding_on_telegram_reaches_the_main_menu(harness: Harness, db_engine) -> None:

@@ -5,12 +5,9 @@ from sqlmodel import Session, select
 from bot.models import Consent, Contact, InboundMessage, OutboundMessage
 from tests.factories import Harness
 
-ONBOARDING = ["halo", "1", "Bu Sari", "sulsel", "bone", "1", "2"]
-
 
 async def onboard_whatsapp(harness: Harness, number: str) -> None:
-    for text in ONBOARDING:
-        await harness.whatsapp_says(number, text)
+    await harness.onboard_whatsapp(number)
 
 
 async def test_data_saya_shows_what_is_stored(harness: Harness) -> None:
