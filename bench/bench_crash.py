@@ -20,12 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Engine, text
 
-from bench._common import count_by_status, fresh_engine, queue_messages
+from bench.delivery_setup import count_by_status, fresh_engine, queue_messages
 from tests.fakes import FakeTelegram, LoopbackServer, telegram_app
 
 TOKEN = "1:bench"
 GURUBOT = Path(sys.executable).parent / "gurubot"
-LEASE_SECONDS = 5
+LEASE_SECONDS = 9
 
 
 def start_worker(url: str, api_url: str, log: Path) -> subprocess.Popen[bytes]:
@@ -37,6 +37,7 @@ def start_worker(url: str, api_url: str, log: Path) -> subprocess.Popen[bytes]:
         "GURUBOT_TELEGRAM_RATE": "100000",
         "GURUBOT_TELEGRAM_CHAT_RATE": "100000",
         "GURUBOT_DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
+        "GURUBOT_SEND_TIMEOUT": str(LEASE_SECONDS / 3),
         "GURUBOT_LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(
@@ -70,18 +71,20 @@ def main(arguments: argparse.Namespace) -> None:
     log = Path(tempfile.mkdtemp(prefix="gurubot-bench-crash-")) / "worker.log"
     started = time.time()
     worker = start_worker(url, server.url, log)
-    while sum(received(fake).values()) < arguments.kill_at:
-        time.sleep(0.01)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait()
-    at_death = sum(received(fake).values())
-    in_flight = texts_in_flight(engine)
-    worker = start_worker(url, server.url, log)
-    wait_until_done(engine, timeout=300)
-    elapsed = time.time() - started
-    worker.send_signal(signal.SIGTERM)
-    worker.wait(timeout=30)
-    server.stop()
+    try:
+        while sum(received(fake).values()) < arguments.kill_at:
+            time.sleep(0.01)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        at_death = sum(received(fake).values())
+        in_flight = texts_in_flight(engine)
+        worker = start_worker(url, server.url, log)
+        wait_until_done(engine, timeout=300)
+        elapsed = time.time() - started
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+        server.stop()
     counts = received(fake)
     expected = {f"bench message {number}" for number in range(arguments.messages)}
     duplicated = {message for message, count in counts.items() if count > 1}

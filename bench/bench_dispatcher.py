@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Engine, text
 
-from bench._common import count_by_status, fresh_engine, queue_messages
+from bench.delivery_setup import count_by_status, fresh_engine, queue_messages
 from bot.channels.base import Outgoing, Sender
 from bot.clock import utcnow
 from bot.config import Settings
@@ -31,6 +31,7 @@ from bot.delivery.recording import Outcome, record_sent
 from bot.dispatcher import Dispatcher
 
 BATCH = 100
+TIMEOUT_SECONDS = 300
 UNLIMITED = 1_000_000.0
 
 
@@ -79,6 +80,8 @@ async def dispatch(engine: Engine, settings: Settings, sender: Sender, count: in
     started = time.perf_counter()
     pump = asyncio.create_task(dispatcher.pump("telegram", wake, stopping))
     while count_by_status(engine).get("sent", 0) < count:
+        if time.perf_counter() - started > TIMEOUT_SECONDS:
+            raise SystemExit(f"not done after {TIMEOUT_SECONDS} s: {count_by_status(engine)}")
         await asyncio.sleep(0.05)
     elapsed = time.perf_counter() - started
     stopping.set()

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bench._common import count_by_status, fresh_engine, queue_messages
+from bench.delivery_setup import count_by_status, fresh_engine, queue_messages
 from tests.fakes import CutConnection, FakeTelegram, LoopbackServer, telegram_app
 
 TOKEN = "1:bench"

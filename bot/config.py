@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     def _refuse_half_configured_channels(self) -> "Settings":
         if self.telegram_token and not self.telegram_secret:
             raise ValueError("GURUBOT_TELEGRAM_SECRET is required when a Telegram token is set")
+        if self.delivery_lease_seconds <= 2 * self.send_timeout:
+            raise ValueError("GURUBOT_DELIVERY_LEASE_SECONDS must be more than twice GURUBOT_SEND_TIMEOUT")
         twilio = [self.twilio_account_sid, self.twilio_auth_token, self.twilio_whatsapp_from]
         if any(twilio) and not all(twilio):
             raise ValueError(

@@ -104,6 +104,11 @@ class Dispatcher:
 
     async def deliver(self, item: Claimed) -> None:
         await self.sleep_until(item.send_at)
+        if self.wall_clock() + self.settings.send_timeout >= item.lease_ends:
+            # Another worker may take the message once the lease ends; sending now could make two.
+            log.warning("message %s: its lease would end during the send; left to the next claim", item.message.id)
+            metrics.MESSAGES_OUT.labels(channel=item.message.channel, result="lease_ran_out").inc()
+            return
         outcome = await self.send(item)
         try:
             await self.recorder.record(outcome)

@@ -101,8 +101,12 @@ def converse(session: Session, contact: Contact, inbound: InboundMessage) -> Non
     gap = utcnow() - contact.last_inbound_at if contact.last_inbound_at else None
     contact.unreachable_since = None
     contact.last_inbound_at = utcnow()
-    release_parked(session, contact)  # WhatsApp's window is open again: held messages go first
+    released = release_parked(session, contact)  # WhatsApp's window is open again: held messages go first
     turn = Turn(session, contact, inbound.text)
+    if released and normalize_word(inbound.text) not in GLOBAL_WORDS:
+        # A reply to "there is a new message, reply to read it": the held messages are the answer.
+        store_replies(session, turn, inbound)
+        return
     if inbound.truncated:
         turn.say("common.too_long")
     if returns_to_an_old_question(session, contact, gap):

@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.db import make_engine, migrate
 from tests.factories import Harness
-from tests.fakes import FakeTelegram, FakeTwilio, LoopbackServer, telegram_app, twilio_app
+from tests.fakes import FakeTelegram, FakeTwilio, Faults, LoopbackServer, telegram_app, twilio_app
 
 TELEGRAM_TOKEN = "123456:TEST-token"
 TWILIO_SID = "AC" + "0" * 32
@@ -123,6 +123,7 @@ def fake_twilio_server() -> Iterator[tuple[FakeTwilio, LoopbackServer]]:
 def fake_telegram(fake_telegram_server: tuple[FakeTelegram, LoopbackServer]) -> FakeTelegram:
     fake = fake_telegram_server[0]
     fake.calls.clear(), fake.problems.clear(), fake.blocked_chats.clear(), fake.fail_next.clear()
+    fake.faults = Faults()
     return fake
 
 
@@ -130,6 +131,8 @@ def fake_telegram(fake_telegram_server: tuple[FakeTelegram, LoopbackServer]) -> 
 def fake_twilio(fake_twilio_server: tuple[FakeTwilio, LoopbackServer]) -> FakeTwilio:
     fake = fake_twilio_server[0]
     fake.messages.clear(), fake.problems.clear(), fake.unsubscribed.clear(), fake.fail_next.clear()
+    fake.faults = Faults()
+    fake.outside_window.clear(), fake.answers.clear()
     return fake
 
 

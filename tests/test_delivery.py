@@ -118,3 +118,35 @@ async def test_a_worker_that_died_mid_send_leaves_the_message_to_be_sent_again(h
     await harness.runtime.tick()
     await harness.settle()
     assert len(harness.twilio.bodies("whatsapp:+628500006")) == 1
+
+
+async def test_a_status_callback_saying_the_number_left_whatsapp_marks_the_contact_unreachable(
+    harness: Harness, db_engine
+) -> None:
+    await harness.whatsapp_says("+628500007", "halo")
+    with Session(db_engine) as session:
+        sid = session.exec(select(OutboundMessage)).one().provider_message_id
+    form = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "63024", "AccountSid": "AC" + "0" * 32}
+    assert (await harness.post_whatsapp(form, path="/webhooks/whatsapp/status")).status_code == 204
+    with Session(db_engine) as session:
+        message = session.exec(select(OutboundMessage)).one()
+        contact = session.exec(select(Contact)).one()
+    assert (message.status, message.error_class, message.last_error) == (
+        "undelivered",
+        "unreachable",
+        "twilio code 63024",
+    )
+    assert contact.unreachable_since is not None
+
+
+async def test_a_status_callback_saying_rate_limited_sends_the_message_again_later(harness: Harness, db_engine) -> None:
+    await harness.whatsapp_says("+628500008", "halo")
+    with Session(db_engine) as session:
+        sid = session.exec(select(OutboundMessage)).one().provider_message_id
+    form = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "63018", "AccountSid": "AC" + "0" * 32}
+    assert (await harness.post_whatsapp(form, path="/webhooks/whatsapp/status")).status_code == 204
+    clock.advance(timedelta(minutes=1))
+    await harness.settle()
+    assert len(harness.twilio.bodies("whatsapp:+628500008")) == 2
+    with Session(db_engine) as session:
+        assert session.exec(select(OutboundMessage)).one().status == "sent"

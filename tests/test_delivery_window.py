@@ -58,9 +58,20 @@ async def test_outside_the_window_one_template_goes_and_messages_wait_for_the_te
     sent = harness.twilio.messages[1:]
     assert [(m.get("ContentSid"), m.get("Body")) for m in sent] == [(content_sid("new_message"), None)]
     assert statuses(db_engine) == [("reminder", "parked"), ("reminder", "parked"), ("window_notice", "sent")]
-    replies = await harness.whatsapp_says(NUMBER, "1")  # agrees to the privacy notice
-    assert replies[:2] == ["Pengingat pertama", "Pengingat kedua"] and "Siapa nama Anda" in replies[-1]
+    replies = await harness.whatsapp_says(NUMBER, "1")  # the answer to "reply to read it"
+    assert replies == ["Pengingat pertama", "Pengingat kedua"], "the reply opens the window; it answers nothing else"
     assert statuses(db_engine) == [("reminder", "sent"), ("reminder", "sent"), ("window_notice", "sent")]
+    replies = await harness.whatsapp_says(NUMBER, "1")  # now it agrees to the privacy notice
+    assert "Siapa nama Anda" in replies[0]
+
+
+async def test_a_privacy_word_in_reply_to_the_template_still_works(harness: Harness, db_engine: Engine) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    clock.advance(timedelta(hours=25))
+    remind(db_engine, "Pengingat pertama")
+    await harness.settle()
+    replies = await harness.whatsapp_says(NUMBER, "BERHENTI")
+    assert replies[0] == "Pengingat pertama" and "tidak akan menerima pengumuman" in replies[1]
 
 
 async def test_within_the_window_messages_go_as_free_text(harness: Harness, db_engine: Engine) -> None:

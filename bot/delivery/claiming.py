@@ -5,7 +5,8 @@ workers never take the same row (SQLite serialises writers). Claimed messages ar
 an unreachable contact's fail, WhatsApp free text outside the window is parked, a Telegram chat
 written to less than 1/telegram_chat_rate ago waits; the rest get their rate-limit slots."""
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,13 +43,15 @@ CLAIMED_COLUMNS = tuple(
 
 @dataclass(frozen=True)
 class Claimed:
-    """A message this worker holds the lease of, and its rate-limit slot (epoch seconds; 0: now)."""
+    """A message this worker holds the lease of: its rate-limit slot and the end of the lease
+    (epoch seconds on this host's clock; a send must not start unless it ends within the lease)."""
 
     message: Outgoing
     contact_id: int | None
     priority: int
     attempts: int
     send_at: float = 0.0
+    lease_ends: float = math.inf
 
 
 @dataclass
@@ -69,6 +72,8 @@ class ContactState:
 
 
 class Claimer:
+    """Claims batches of one channel's due messages for this worker."""
+
     def __init__(self, engine: Engine, settings: Settings, limiter: SharedRateLimiter) -> None:
         self.engine = engine
         self.limiter = limiter
@@ -77,15 +82,18 @@ class Claimer:
 
     def claim(self, channel: str, size: int) -> tuple[list[Claimed], int]:
         """Claim up to `size` due messages of a channel; (messages to send now, rows touched)."""
+        lease_ends = self.limiter.wall_clock() + self.lease.total_seconds()
         with session_scope(self.engine) as session:
             rows = take_due(session, channel, size, utcnow() + self.lease)
             if not rows:
                 return [], 0
             sorting = self.sort(rows, contact_states(session, rows, channel == "telegram"))
             apply_sorting(session, sorting)
-            return self.with_slots(session, channel, sorting.send), len(rows)
+            ready = self.with_slots(session, channel, sorting.send)
+        return [replace(item, lease_ends=lease_ends) for item in ready], len(rows)
 
     def sort(self, rows: list[Any], states: dict[int, ContactState]) -> Sorting:
+        """Decide, most urgent first, what becomes of each claimed row."""
         sorting, now = Sorting(), utcnow()
         for row in sorted(rows, key=lambda row: (row.priority, row.id)):
             state = states.get(row.contact_id) if row.contact_id is not None else None
@@ -107,6 +115,7 @@ class Claimer:
 
     @staticmethod
     def sort_whatsapp(sorting: Sorting, row: Any, window_is_open: bool) -> None:
+        """Free text within the window; outside it the row's own template, or park it."""
         as_template = send_as_template(row.payload, window_is_open)
         if window_is_open or as_template:
             sorting.send.append(claimed(row, template=as_template))
@@ -114,13 +123,11 @@ class Claimer:
             sorting.park.append(ParkedMessage(row.id, row.contact_id, row.address, row.priority))
 
     def with_slots(self, session: Session, channel: str, ready: list[Claimed]) -> list[Claimed]:
+        """Reserve the channel's rate-limit slots for the messages to send, in their order."""
         limited = [item for item in ready if item.message.kind not in UNLIMITED_KINDS]
         slots = self.limiter.reserve(session, channel, len(limited))
         send_at = dict(zip((item.message.id for item in limited), slots, strict=True))
-        return [
-            Claimed(item.message, item.contact_id, item.priority, item.attempts, send_at.get(item.message.id, 0.0))
-            for item in ready
-        ]
+        return [replace(item, send_at=send_at.get(item.message.id, 0.0)) for item in ready]
 
 
 def take_due(session: Session, channel: str, size: int, lease_until: datetime) -> list[Any]:

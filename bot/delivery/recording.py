@@ -70,21 +70,43 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
 
 
 class Recorder:
-    """Stores results as they come; concurrent results share one transaction (group commit)."""
+    """Stores results as they come: while one write runs, the results that arrive wait for the
+    next write together (group commit), and each sender is released once its result is stored."""
 
     def __init__(self, engine: Engine, max_attempts: int) -> None:
         self.engine = engine
         self.max_attempts = max_attempts
-        self.pending: list[Outcome] = []
-        self.lock = asyncio.Lock()
+        self.pending: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self.writing = False
 
     async def record(self, outcome: Outcome) -> None:
-        self.pending.append(outcome)
-        async with self.lock:
-            if not self.pending:
-                return  # an earlier writer took this result along
-            batch, self.pending = self.pending, []
-            await self.store(batch)
+        stored = asyncio.get_running_loop().create_future()
+        self.pending.append((outcome, stored))
+        if not self.writing:
+            await self.write_pending()
+        await stored
+
+    async def write_pending(self) -> None:
+        self.writing = True
+        try:
+            while self.pending:
+                batch, self.pending = self.pending, []
+                await self.write(batch)
+        finally:
+            self.writing = False
+
+    async def write(self, batch: list[tuple[Outcome, asyncio.Future[None]]]) -> None:
+        try:
+            await self.store([outcome for outcome, _ in batch])
+        except BaseException as error:
+            for _, stored in batch:
+                if not stored.done():
+                    stored.cancel() if isinstance(error, asyncio.CancelledError) else stored.set_exception(error)
+            if isinstance(error, asyncio.CancelledError):
+                raise
+        else:
+            for _, stored in batch:
+                stored.set_result(None)
 
     async def store(self, batch: list[Outcome]) -> None:
         for attempt in range(1, STORE_TRIES + 1):

@@ -1,4 +1,4 @@
-"""Shared by the delivery benchmarks: a fresh database and a queue of messages, fast."""
+"""Shared by the delivery benchmarks (bench_dispatcher, bench_rate_limit, bench_crash): a fresh database and a queue."""
 
 import os
 import tempfile
