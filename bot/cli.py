@@ -21,8 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_request_logs()
     result: int = args.command(args, settings)
     return result
+
+
+def quiet_request_logs() -> None:
+    """httpx logs every request URL at INFO, and Telegram's URLs carry the bot token."""
+    for name in ("httpx", "httpcore", "telegram", "aiohttp.client"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def build_parser() -> argparse.ArgumentParser:

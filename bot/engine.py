@@ -5,7 +5,7 @@ import logging
 import time
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, col, func, select
 
 from bot import metrics
@@ -13,23 +13,30 @@ from bot.clock import utcnow
 from bot.conversation import Reply, Turn, normalize_word
 from bot.db import is_postgres, session_scope
 from bot.models import Contact, InboundMessage, InboundStatus, OutboundMessage
-from bot.outbox import enqueue, enqueue_callback_answer, release_parked
+from bot.outbox import drop_parked_announcements, enqueue, enqueue_callback_answer, release_parked
 from bot.privacy_log import mask
 from handlers import FEATURE_WORDS, FLOWS, GLOBAL_WORDS, menu, onboarding, privacy
 
 log = logging.getLogger(__name__)
 RESUME_GAP = timedelta(hours=6)
+STOP_WORDS = ("berhenti", "stop")
+# Replies to the WhatsApp "there is a new message, reply to read it" template that ask for nothing
+# else; any other text is answered as usual after the held messages.
+WINDOW_ACKNOWLEDGEMENTS = {"1", "ok", "oke", "okay", "ya", "iya", "baik", "siap", "baca", "lihat", "halo", "hai", ""}
 
 
 def process_pending(engine: Engine, limit: int = 100) -> int:
     """Handle stored messages in arrival order; returns how many were handled."""
-    handled = 0
+    handled, waiting = 0, set[int]()
     while handled < limit:
         with session_scope(engine) as session:
-            inbound = claim_next(session)
+            inbound = claim_next(session, waiting)
             if inbound is None:
                 return handled
             inbound_id = inbound.id
+            if not first_of_its_sender(session, inbound):
+                waiting.add(inbound.id or 0)  # another worker handles an older one of this sender
+                continue
             try:
                 started = time.perf_counter()
                 with session.begin_nested():
@@ -42,10 +49,10 @@ def process_pending(engine: Engine, limit: int = 100) -> int:
     return handled
 
 
-def claim_next(session: Session) -> InboundMessage | None:
+def claim_next(session: Session, waiting: set[int]) -> InboundMessage | None:
     query = (
         select(InboundMessage)
-        .where(col(InboundMessage.status) == InboundStatus.RECEIVED)
+        .where(col(InboundMessage.status) == InboundStatus.RECEIVED, col(InboundMessage.id).not_in(waiting))
         .order_by(col(InboundMessage.id))
         .limit(1)
     )
@@ -54,15 +61,35 @@ def claim_next(session: Session) -> InboundMessage | None:
     return session.exec(query).first()
 
 
+def first_of_its_sender(session: Session, inbound: InboundMessage) -> bool:
+    """Serialise one sender's messages across workers (PostgreSQL): take the sender's lock without
+    waiting, then make sure no older message of theirs is still waiting (another worker holds it)."""
+    if not is_postgres(session):
+        return True  # SQLite: one worker
+    locked = session.execute(
+        text("SELECT pg_try_advisory_xact_lock(hashtext(:sender))"),
+        {"sender": f"{inbound.channel}:{inbound.address}"},
+    ).scalar_one()
+    if not locked:
+        return False
+    older = select(InboundMessage.id).where(
+        InboundMessage.channel == inbound.channel,
+        InboundMessage.address == inbound.address,
+        col(InboundMessage.status) == InboundStatus.RECEIVED,
+        col(InboundMessage.id) < inbound.id,
+    )
+    return session.exec(older.limit(1)).first() is None
+
+
 def fail_inbound(session: Session, inbound: InboundMessage, error: Exception) -> None:
     inbound.status = InboundStatus.FAILED
     inbound.error = f"{type(error).__name__}: {error}"[:500]
     inbound.processed_at = utcnow()
     contact = find_contact(session, inbound.channel, inbound.address)
-    if contact is not None:
-        from bot.content import texts
+    from bot.content import texts
 
-        enqueue(session, contact, Reply(texts().render("common.error")))
+    apology = Reply(texts().render("common.error"))
+    enqueue(session, contact, apology, channel=inbound.channel, address=inbound.address)
 
 
 def find_contact(session: Session, channel: str, address: str) -> Contact | None:
@@ -101,10 +128,13 @@ def converse(session: Session, contact: Contact, inbound: InboundMessage) -> Non
     gap = utcnow() - contact.last_inbound_at if contact.last_inbound_at else None
     contact.unreachable_since = None
     contact.last_inbound_at = utcnow()
+    word = normalize_word(inbound.text)
+    if word in STOP_WORDS:  # BERHENTI first: what waited behind the window must not go out now
+        drop_parked_announcements(session, contact)
     released = release_parked(session, contact)  # WhatsApp's window is open again: held messages go first
     turn = Turn(session, contact, inbound.text)
-    if released and normalize_word(inbound.text) not in GLOBAL_WORDS:
-        # A reply to "there is a new message, reply to read it": the held messages are the answer.
+    if released and word in WINDOW_ACKNOWLEDGEMENTS:
+        # "Reply to read it" answered with a bare "ok" or "1": the held messages are the answer.
         store_replies(session, turn, inbound)
         return
     if inbound.truncated:

@@ -6,13 +6,15 @@ paragraph, line or sentence boundaries; the options go with the last one.
 
 from collections.abc import Mapping
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
+from bot.clock import utcnow
 from bot.conversation import Reply
 from bot.delivery.splitting import split_reply
 from bot.delivery.templates import template_payload
 from bot.delivery.window import release_parked as release_parked_messages
-from bot.models import Contact, OutboundMessage
+from bot.models import Contact, OutboundMessage, OutboundStatus, Priority
 
 
 def enqueue(
@@ -64,3 +66,22 @@ def enqueue_callback_answer(session: Session, contact: Contact, callback_query_i
 def release_parked(session: Session, contact: Contact) -> int:
     """The contact wrote: messages held for WhatsApp's window go out now, in their order."""
     return release_parked_messages(session, contact.id) if contact.id is not None else 0
+
+
+def drop_parked_announcements(session: Session, contact: Contact) -> int:
+    """BERHENTI: held reminders, nudges and broadcasts fail instead of going out; replies stay."""
+    result = session.exec(
+        update(OutboundMessage)
+        .where(
+            col(OutboundMessage.contact_id) == contact.id,
+            col(OutboundMessage.status) == OutboundStatus.PARKED,
+            col(OutboundMessage.priority) > Priority.REPLY,
+        )
+        .values(
+            status=OutboundStatus.FAILED,
+            status_at=utcnow(),
+            error_class="opted_out",
+            last_error="the teacher said BERHENTI",
+        )
+    )
+    return int(result.rowcount or 0)

@@ -68,3 +68,27 @@ def test_a_typed_phrase_claimed_by_two_branches_is_refused() -> None:
     data["branches"]["data_salah"]["typed"] = [*data["branches"]["data_salah"]["typed"], "Password  salah"]
     with pytest.raises(ContentError, match=r"branch 'data_salah': typed 'password salah' also belongs"):
         parse_walkthrough(data)
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        "HP (0812) 3456-7890",
+        "HP 0812 - 3456 - 7890",
+        "HP 0812–3456–7890",
+        "wa +62 (812) 3456 7890",
+        "nomor 0812/3456/7890",
+        "NIK 7371012345670001",
+    ],
+)
+def test_phone_numbers_and_nik_in_any_common_format_are_masked_in_tickets(report: str) -> None:
+    from bot.activation.tickets import mask_long_numbers
+
+    masked = mask_long_numbers(report)
+    assert "3456" not in masked and "7371" not in masked
+
+
+def test_an_npsn_stays_readable_in_tickets() -> None:
+    from bot.activation.tickets import mask_long_numbers
+
+    assert mask_long_numbers("NPSN sekolah 40312345") == "NPSN sekolah 40312345"

@@ -34,3 +34,12 @@ def test_set_webhooks_without_telegram_prints_the_whatsapp_urls(tmp_path: Path) 
     result = run(["set-webhooks"], cwd=tmp_path, env_extra=env)
     assert result.returncode == 0, result.stderr
     assert "https://bot.example.org/webhooks/whatsapp" in result.stdout
+
+
+def test_request_logs_never_carry_the_telegram_token() -> None:
+    import logging
+
+    from bot.cli import quiet_request_logs
+
+    quiet_request_logs()
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)

@@ -65,13 +65,37 @@ async def test_outside_the_window_one_template_goes_and_messages_wait_for_the_te
     assert "Siapa nama Anda" in replies[0]
 
 
-async def test_a_privacy_word_in_reply_to_the_template_still_works(harness: Harness, db_engine: Engine) -> None:
+async def test_berhenti_in_reply_to_the_template_drops_what_waited(harness: Harness, db_engine: Engine) -> None:
     await harness.whatsapp_says(NUMBER, "halo")
     clock.advance(timedelta(hours=25))
     remind(db_engine, "Pengingat pertama")
     await harness.settle()
     replies = await harness.whatsapp_says(NUMBER, "BERHENTI")
-    assert replies[0] == "Pengingat pertama" and "tidak akan menerima pengumuman" in replies[1]
+    assert len(replies) == 1 and "tidak akan menerima pengumuman" in replies[0]
+    assert ("reminder", "failed") in statuses(db_engine)
+
+
+async def test_a_real_question_in_reply_to_the_template_is_answered_after_what_waited(
+    harness: Harness, db_engine: Engine
+) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    clock.advance(timedelta(hours=25))
+    remind(db_engine, "Pengingat pertama")
+    await harness.settle()
+    replies = await harness.whatsapp_says(NUMBER, "bantuan")
+    assert replies[0] == "Pengingat pertama" and "Bantuan GuruBot" in replies[1]
+
+
+async def test_queued_reminders_are_not_sent_after_berhenti(harness: Harness, db_engine: Engine) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    with Session(db_engine) as session:  # a broadcast backlog is waiting when the teacher says stop
+        contact = session.exec(select(Contact).where(Contact.address == ADDRESS)).one()
+        enqueue(session, contact, Reply("Pengumuman BTIKP", kind="broadcast", priority=Priority.BROADCAST))
+        contact.opted_out_at = clock.utcnow()
+        session.commit()
+    await harness.settle()
+    assert "Pengumuman BTIKP" not in harness.twilio.bodies(ADDRESS)
+    assert ("broadcast", "failed") in statuses(db_engine)
 
 
 async def test_within_the_window_messages_go_as_free_text(harness: Harness, db_engine: Engine) -> None:

@@ -99,7 +99,7 @@ async def test_invitation_shows_each_teacher_their_own_zone_and_the_organiser_ti
     assert "Selasa, 1 Desember 2026 pukul 09.00 WIB\n" in kalbar and "penyelenggara" not in kalbar
     for text in (sulsel, papua, kalbar):
         assert "Klinik coaching PembaTIK" in text and "Agenda: Berbagi praktik baik" in text
-        assert text.endswith("1 Hadir · 2 Tidak hadir")
+        assert text.endswith("Apakah Anda akan hadir? Balas dengan angka:\n\n1. Hadir\n2. Tidak hadir")
 
 
 async def test_single_zone_audience_is_not_told_the_organiser_time(harness: Harness, db_engine: Engine) -> None:

@@ -165,3 +165,23 @@ async def test_an_edit_before_a_quiet_hours_invitation_goes_only_shows_the_new_t
     sent = harness.telegram.sent_texts(SULSEL)
     assert len(sent) == 1 and sent[0].startswith("Undangan pertemuan daring")
     assert "Kamis, 3 Desember 2026 pukul 10.00 WITA" in sent[0]
+
+
+async def test_a_bare_1_answers_the_first_unanswered_invitation_not_a_later_one(
+    harness: Harness, db_engine: Engine
+) -> None:
+    from sqlmodel import Session, select
+
+    from bot.meetings.models import Invitation
+
+    travel_to(CREATED_AT)
+    add_teacher(db_engine, SULSEL, "73")
+    await create_meeting(harness, title="Sesi satu")
+    await create_meeting(harness, title="Sesi dua", starts_at="2026-12-08T09:00:00+07:00")
+    await tick(harness)
+    second = next(text for text in harness.telegram.sent_texts(SULSEL) if "Sesi dua" in text)
+    assert "ketik jadwal" in second  # the second may not be answered with a bare number
+    await harness.telegram_says(SULSEL, "1")
+    with Session(db_engine) as session:
+        answers = sorted((row.meeting_id, row.rsvp) for row in session.exec(select(Invitation)).all())
+    assert answers == [(1, "yes"), (2, "none")]

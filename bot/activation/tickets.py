@@ -9,7 +9,9 @@ from bot.content import texts
 from bot.models import Contact
 
 # Phone numbers and NIKs (10 or more digits, maybe spaced) never reach a volunteer; an 8-digit NPSN does.
-LONG_NUMBER = re.compile(r"\+?\d(?:[\s.-]?\d){9,}")
+# Nine or more digits with at most a few separators between them: phone numbers written as
+# 0812-3456-7890, (0812) 3456 7890, +62 (812) 3456/7890, NIKs. An 8-digit NPSN stays readable.
+LONG_NUMBER = re.compile(r"\+?\(?\d(?:[\s./()\u2013\u2014-]{0,3}\d){8,}")
 
 
 def find_open_ticket(session: Session, contact: Contact) -> Ticket | None:

@@ -80,7 +80,7 @@ def store_incoming(session: Session, incoming: Incoming, text_limit: int) -> boo
         kind=incoming.kind,
         text=text,
         truncated=truncated,
-        profile_name=(incoming.profile_name or "")[:100] or None,
+        profile_name=clean_text(incoming.profile_name or "", 100)[0] or None,
         payload=incoming.payload,
     )
     if seen_before(session, incoming):

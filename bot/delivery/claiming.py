@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.db import is_postgres, session_scope
 from bot.delivery.rate_limit import SharedRateLimiter
 from bot.delivery.window import ParkedMessage, park, send_as_template, window_open
-from bot.models import Contact, OutboundMessage, OutboundStatus
+from bot.models import Contact, OutboundMessage, OutboundStatus, Priority
 
 OPEN_STATUSES = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
 UNLIMITED_KINDS = ("callback_answer",)  # answering a button press is not a message
@@ -60,6 +60,7 @@ class Sorting:
 
     send: list[Claimed] = field(default_factory=list)
     unreachable: list[int] = field(default_factory=list)
+    opted_out: list[int] = field(default_factory=list)
     park: list[ParkedMessage] = field(default_factory=list)
     wait: dict[int, datetime] = field(default_factory=dict)
 
@@ -67,6 +68,7 @@ class Sorting:
 @dataclass(frozen=True)
 class ContactState:
     unreachable: bool
+    opted_out: bool
     last_inbound_at: datetime | None
     last_sent_at: datetime | None
 
@@ -101,6 +103,8 @@ class Claimer:
                 sorting.send.append(claimed(row, template=False))
             elif state.unreachable:
                 sorting.unreachable.append(row.id)
+            elif state.opted_out and row.priority > Priority.REPLY:
+                sorting.opted_out.append(row.id)  # BERHENTI: no announcements, reminders or nudges
             elif row.kind not in UNLIMITED_KINDS and self.too_soon(state.last_sent_at, now):
                 sorting.wait[row.id] = (state.last_sent_at or now) + self.chat_interval
             elif row.channel == "whatsapp":
@@ -149,6 +153,7 @@ def due_ids(session: Session, channel: str, size: int) -> Any:
         col(earlier.contact_id) == col(OutboundMessage.contact_id),
         col(earlier.status).in_(OPEN_STATUSES),
         col(earlier.id) < col(OutboundMessage.id),
+        col(earlier.kind).not_in(UNLIMITED_KINDS),
     )
     query = (
         select(col(OutboundMessage.id))
@@ -156,7 +161,11 @@ def due_ids(session: Session, channel: str, size: int) -> Any:
             col(OutboundMessage.status) == OutboundStatus.QUEUED,
             col(OutboundMessage.channel) == channel,
             col(OutboundMessage.next_attempt_at) <= utcnow(),
-            or_(col(OutboundMessage.contact_id).is_(None), ~older_open),
+            or_(
+                col(OutboundMessage.contact_id).is_(None),
+                col(OutboundMessage.kind).in_(UNLIMITED_KINDS),  # a button press is answered at once
+                ~older_open,
+            ),
         )
         .order_by(col(OutboundMessage.priority), col(OutboundMessage.id))
         .limit(size)
@@ -170,14 +179,16 @@ def contact_states(session: Session, rows: list[Any], paced: bool) -> dict[int, 
     if not ids:
         return {}
     contacts = session.execute(
-        select(col(Contact.id), col(Contact.unreachable_since), col(Contact.last_inbound_at)).where(
-            col(Contact.id).in_(ids)
-        )
+        select(
+            col(Contact.id), col(Contact.unreachable_since), col(Contact.opted_out_at), col(Contact.last_inbound_at)
+        ).where(col(Contact.id).in_(ids))
     ).all()
     last_sent = recent_sends(session, ids) if paced else {}
     return {
-        contact_id: ContactState(unreachable_since is not None, last_inbound_at, last_sent.get(contact_id))
-        for contact_id, unreachable_since, last_inbound_at in contacts
+        contact_id: ContactState(
+            unreachable_since is not None, opted_out_at is not None, last_inbound_at, last_sent.get(contact_id)
+        )
+        for contact_id, unreachable_since, opted_out_at, last_inbound_at in contacts
     }
 
 
@@ -196,24 +207,29 @@ def recent_sends(session: Session, contact_ids: set[int]) -> dict[int, datetime]
 
 
 def apply_sorting(session: Session, sorting: Sorting) -> None:
-    if sorting.unreachable:
-        session.execute(
-            update(OutboundMessage)
-            .where(col(OutboundMessage.id).in_(sorting.unreachable))
-            .values(
-                status=OutboundStatus.FAILED,
-                status_at=utcnow(),
-                lease_until=None,
-                error_class="unreachable",
-                last_error="contact unreachable",
-            )
-        )
+    fail_rows(session, sorting.unreachable, "unreachable", "contact unreachable")
+    fail_rows(session, sorting.opted_out, "opted_out", "the teacher said BERHENTI")
     park(session, sorting.park)
     for row_id, not_before in sorting.wait.items():
         session.execute(
             update(OutboundMessage)
             .where(col(OutboundMessage.id) == row_id)
             .values(status=OutboundStatus.QUEUED, lease_until=None, next_attempt_at=not_before)
+        )
+
+
+def fail_rows(session: Session, ids: list[int], error_class: str, reason: str) -> None:
+    if ids:
+        session.execute(
+            update(OutboundMessage)
+            .where(col(OutboundMessage.id).in_(ids))
+            .values(
+                status=OutboundStatus.FAILED,
+                status_at=utcnow(),
+                lease_until=None,
+                error_class=error_class,
+                last_error=reason,
+            )
         )
 
 

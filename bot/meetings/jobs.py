@@ -24,6 +24,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from bot import timed
 from bot.clock import utcnow
+from bot.content import texts
 from bot.conversation import Reply
 from bot.db import is_postgres, session_scope
 from bot.delivery.templates import REQUIRED_TEMPLATES
@@ -124,11 +125,8 @@ def open_rsvp_step(session: Session, contact: Contact, meeting: Meeting) -> bool
     """Let a bare "1" or "2" answer the invitation, unless the teacher is busy in another flow.
 
     One conditional statement, so an answer the engine is handling right now is never overwritten."""
-    idle = or_(
-        col(Contact.flow).is_(None),
-        col(Contact.flow) == "menu",
-        (col(Contact.flow) == RSVP_FLOW) & (col(Contact.step) == RSVP_STEP),
-    )
+    # An unanswered earlier invitation is not idle: a bare "1" must not answer the wrong meeting.
+    idle = or_(col(Contact.flow).is_(None), col(Contact.flow) == "menu")
     result = session.exec(
         update(Contact)
         .where(col(Contact.id) == contact.id, idle)
@@ -144,7 +142,8 @@ def deliver(session: Session, row: Reminder, context: BatchContext, now: datetim
     contact = context.contacts[invitation.contact_id]
     can_answer_now = row.kind == MessageKind.INVITATION and open_rsvp_step(session, contact, meeting)
     text = message_text(row.kind, meeting, contact, now, can_answer_now)
-    reply = Reply(text, kind=row.kind, priority=Priority.REMINDER)
+    options = texts().choices("meetings.rsvp") if can_answer_now else []  # buttons on Telegram
+    reply = Reply(text, options, kind=row.kind, priority=Priority.REMINDER)
     if row.kind != MessageKind.REMINDER:
         enqueue(session, contact, reply)
         return

@@ -3,9 +3,9 @@ response shapes. All datetimes are aware UTC; local time exists only when a text
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, field_validator
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field as TableField
 from sqlmodel import SQLModel
@@ -101,9 +101,18 @@ class Reminder(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
+def within_this_century(moment: datetime) -> datetime:
+    if not 2000 <= moment.year <= 2100:
+        raise ValueError("starts_at must lie between the years 2000 and 2100")
+    return moment
+
+
+MeetingTime = Annotated[AwareDatetime, AfterValidator(within_this_century)]
+
+
 class MeetingCreate(BaseModel):
     title: str = Field(min_length=3, max_length=200)
-    starts_at: AwareDatetime
+    starts_at: MeetingTime
     duration_minutes: int = Field(ge=5, le=12 * 60)
     join_url: str = Field(max_length=500, pattern=r"^https?://\S+$")
     agenda: str = Field(default="", max_length=2000)
@@ -122,7 +131,7 @@ class MeetingUpdate(BaseModel):
     """Fields to change; a new time or link is announced to everyone invited who hasn't declined."""
 
     title: str | None = Field(default=None, min_length=3, max_length=200)
-    starts_at: AwareDatetime | None = None
+    starts_at: MeetingTime | None = None
     duration_minutes: int | None = Field(default=None, ge=5, le=12 * 60)
     join_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
     agenda: str | None = Field(default=None, max_length=2000)

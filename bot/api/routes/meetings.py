@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
 
@@ -17,10 +17,12 @@ from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, 
 from bot.meetings.suggest import suggest_times
 
 router = APIRouter(prefix="/api/meetings", tags=["meetings"])
+MeetingId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # larger ids overflow the database integer
+SuggestDate = Annotated[dt.date, Query(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
 calendar_router = APIRouter(tags=["meetings"])
 
 
-def visible_meeting(session: SessionDep, meeting_id: int, caller: Caller) -> Meeting:
+def visible_meeting(session: SessionDep, meeting_id: MeetingId, caller: Caller) -> Meeting:
     """The meeting, if the caller may see it: admins all, staff their province's."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
@@ -53,7 +55,7 @@ def list_meetings(caller: CallerDep, session: SessionDep, past: bool = False) ->
 @router.get("/suggest", response_model=list[Suggestion])
 def suggest(
     caller: CallerDep,
-    date: dt.date,
+    date: SuggestDate,
     audience: Annotated[str, Query(description="the audience as JSON")] = "{}",
     duration_minutes: Annotated[int, Query(ge=5, le=12 * 60)] = 60,
     limit: Annotated[int, Query(ge=1, le=48)] = 5,
@@ -68,13 +70,13 @@ def suggest(
 
 
 @router.get("/{meeting_id}", response_model=MeetingReport)
-def get_meeting(meeting_id: int, caller: CallerDep, session: SessionDep) -> MeetingReport:
+def get_meeting(meeting_id: MeetingId, caller: CallerDep, session: SessionDep) -> MeetingReport:
     """The meeting with who is invited, their answers and the messages sent."""
     return report(session, visible_meeting(session, meeting_id, caller))
 
 
 @router.patch("/{meeting_id}", response_model=MeetingReport)
-def edit(meeting_id: int, body: MeetingUpdate, caller: CallerDep, session: SessionDep) -> MeetingReport:
+def edit(meeting_id: MeetingId, body: MeetingUpdate, caller: CallerDep, session: SessionDep) -> MeetingReport:
     """Change a meeting; a new time or link is announced to everyone who hasn't declined."""
     meeting = visible_meeting(session, meeting_id, caller)
     try:
@@ -86,7 +88,7 @@ def edit(meeting_id: int, body: MeetingUpdate, caller: CallerDep, session: Sessi
 
 
 @router.post("/{meeting_id}/cancel", response_model=MeetingReport)
-def cancel(meeting_id: int, caller: CallerDep, session: SessionDep) -> MeetingReport:
+def cancel(meeting_id: MeetingId, caller: CallerDep, session: SessionDep) -> MeetingReport:
     """Cancel a meeting and tell everyone who was invited and hasn't declined."""
     meeting = visible_meeting(session, meeting_id, caller)
     try:

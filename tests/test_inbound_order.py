@@ -1,0 +1,38 @@
+"""One sender's messages are handled in arrival order, even by several workers (PostgreSQL)."""
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, col, select
+
+from bot.channels.base import Incoming, store_incoming
+from bot.db import session_scope
+from bot.engine import process_pending
+from bot.models import InboundMessage
+
+
+def store(engine: Engine, provider_id: str, address: str, words: str) -> None:
+    with session_scope(engine) as session:
+        store_incoming(session, Incoming("telegram", provider_id, address, text=words), 4000)
+
+
+def statuses(engine: Engine) -> dict[str, str]:
+    with Session(engine) as session:
+        rows = session.exec(select(InboundMessage).order_by(col(InboundMessage.id))).all()
+        return {row.provider_id: row.status for row in rows}
+
+
+def test_a_second_worker_waits_for_the_senders_older_message(db_engine: Engine) -> None:
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one worker; the lock is PostgreSQL's")
+    store(db_engine, "u1", "501", "halo")
+    store(db_engine, "u2", "501", "1")
+    store(db_engine, "u3", "502", "halo")
+    with Session(db_engine) as first_worker:  # holds u1 as a worker handling it would
+        first_worker.exec(select(InboundMessage).where(InboundMessage.provider_id == "u1").with_for_update())
+        first_worker.execute(text("SELECT pg_advisory_xact_lock(hashtext('telegram:501'))"))
+        handled = process_pending(db_engine)
+        first_worker.rollback()
+    assert handled == 1
+    assert statuses(db_engine) == {"u1": "received", "u2": "received", "u3": "processed"}
+    assert process_pending(db_engine) == 2
+    assert set(statuses(db_engine).values()) == {"processed"}
