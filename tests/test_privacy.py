@@ -70,3 +70,34 @@ async def test_a_provider_retry_after_erasure_is_not_handled_again(harness: Harn
     await harness.settle()
     with Session(db_engine) as session:
         assert session.exec(select(Contact)).all() == []
+
+
+async def test_a_teacher_who_never_consents_is_forgotten_after_30_silent_days(harness: Harness, db_engine) -> None:
+    from datetime import timedelta
+
+    from bot import clock
+
+    await harness.whatsapp_says("+6281200000006", "halo")
+    await harness.whatsapp_says("+6281200000006", "2")  # declines
+    await onboard_whatsapp(harness, "+6281200000007")
+    clock.advance(timedelta(days=31))
+    await harness.runtime.tick()
+    with Session(db_engine) as session:
+        addresses = [contact.address for contact in session.exec(select(Contact)).all()]
+        inbound_addresses = set(session.exec(select(InboundMessage.address)).all())
+    assert addresses == ["whatsapp:+6281200000007"]
+    assert "whatsapp:+6281200000006" not in inbound_addresses
+
+
+async def test_message_texts_are_blanked_after_90_days(harness: Harness, db_engine) -> None:
+    from datetime import timedelta
+
+    from bot import clock
+
+    await onboard_whatsapp(harness, "+6281200000008")
+    clock.advance(timedelta(days=91))
+    await harness.runtime.tick()
+    with Session(db_engine) as session:
+        assert set(session.exec(select(InboundMessage.text)).all()) == {""}
+        assert set(session.exec(select(OutboundMessage.text)).all()) == {""}
+        assert session.exec(select(Contact)).one().name == "Bu Sari"
