@@ -157,7 +157,9 @@ def send_batch(session: Session, rows: Sequence[Reminder], now: datetime) -> int
     context = load_context(session, rows)
     nearest = closest_reminders(rows)
     sent: list[Reminder] = []
-    for row in rows:
+    # Contacts are updated (RSVP step) in id order, so two workers' batches never lock them in
+    # opposite orders; the sort is stable, so one contact's messages keep their order.
+    for row in sorted(rows, key=lambda row: context.invitations[row.invitation_id].contact_id):
         invitation = context.invitations[row.invitation_id]
         contact = context.contacts[invitation.contact_id]
         wanted = still_wanted(row, invitation, context.meetings[row.meeting_id], contact, now)
