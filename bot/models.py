@@ -159,3 +159,15 @@ class OutboundMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     status_at: datetime | None = None
+
+
+class EarlyStatus(SQLModel, table=True):
+    """A provider status that arrived before the send result was recorded (a race of a few ms):
+    kept here and applied as soon as the message's provider id is known; dropped after a day."""
+
+    __tablename__ = "early_status"
+
+    provider_message_id: str = Field(primary_key=True, max_length=64)
+    status: str = Field(max_length=16)
+    error_code: str | None = Field(default=None, max_length=16)
+    received_at: datetime = Field(default_factory=utcnow, index=True)

@@ -6,14 +6,14 @@ time: 63016 (outside the 24-hour window) sends the message again as its template
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.clock import utcnow
 from bot.db import session_scope
 from bot.delivery.recording import decide, mark_unreachable
 from bot.delivery.window import ParkedMessage, park
 from bot.errors import GiveUp, SendError
-from bot.models import STATUS_RANK, OutboundMessage, OutboundStatus
+from bot.models import STATUS_RANK, EarlyStatus, OutboundMessage, OutboundStatus
 
 FAILURES = ("failed", "undelivered")
 
@@ -28,14 +28,43 @@ def apply_status(
     with session_scope(engine) as session:
         query = select(OutboundMessage).where(OutboundMessage.provider_message_id == provider_message_id)
         message = session.exec(query).first()
-        if message is None or STATUS_RANK[status] <= STATUS_RANK.get(message.status, 0):
+        if message is None:
+            remember_early(session, provider_message_id, status, error_code)
             return False
-        message.status, message.status_at = status, utcnow()
-        if error_code:
-            message.last_error = f"twilio code {error_code}"
-        if status in FAILURES:
-            handle_failure(session, message, callback_error(error_code), max_attempts)
-        return True
+        return apply_to(session, message, status, error_code, max_attempts)
+
+
+def apply_to(
+    session: Session, message: OutboundMessage, status: str, error_code: str | None, max_attempts: int
+) -> bool:
+    if STATUS_RANK[status] <= STATUS_RANK.get(message.status, 0):
+        return False
+    message.status, message.status_at = status, utcnow()
+    if error_code:
+        message.last_error = f"twilio code {error_code}"
+    if status in FAILURES:
+        handle_failure(session, message, callback_error(error_code), max_attempts)
+    return True
+
+
+def remember_early(session: Session, provider_message_id: str, status: str, error_code: str | None) -> None:
+    """Keep the furthest status of a message whose send result is not recorded yet."""
+    early = session.get(EarlyStatus, provider_message_id)
+    if early is None:
+        session.add(EarlyStatus(provider_message_id=provider_message_id, status=status, error_code=error_code))
+    elif STATUS_RANK[status] > STATUS_RANK.get(early.status, 0):
+        early.status, early.error_code = status, error_code
+
+
+def apply_early_statuses(session: Session, provider_ids: list[str], max_attempts: int) -> None:
+    """Called right after sends are recorded: statuses that overtook them apply now."""
+    early = session.exec(select(EarlyStatus).where(col(EarlyStatus.provider_message_id).in_(provider_ids))).all()
+    for row in early:
+        query = select(OutboundMessage).where(OutboundMessage.provider_message_id == row.provider_message_id)
+        message = session.exec(query).first()
+        if message is not None:
+            apply_to(session, message, row.status, row.error_code, max_attempts)
+        session.delete(row)
 
 
 def callback_error(error_code: str | None) -> SendError:

@@ -4,14 +4,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, delete, update
 from sqlmodel import col, select
 
 from bot.clock import utcnow
 from bot.db import session_scope
 from bot.dispatcher import release_expired_leases
 from bot.erasure import erase_contact
-from bot.models import Contact, InboundMessage, OutboundMessage
+from bot.models import Contact, EarlyStatus, InboundMessage, OutboundMessage
 
 log = logging.getLogger(__name__)
 MESSAGE_RETENTION = timedelta(days=90)
@@ -62,7 +62,14 @@ def apply_retention(engine: Engine) -> int:
     if _last_retention is not None and timedelta(0) <= utcnow() - _last_retention < RETENTION_EVERY:
         return 0
     _last_retention = utcnow()
-    return purge_old_message_texts(engine) + forget_contacts_without_consent(engine)
+    return purge_old_message_texts(engine) + forget_contacts_without_consent(engine) + drop_stale_early_statuses(engine)
+
+
+def drop_stale_early_statuses(engine: Engine) -> int:
+    """A status for a message we never recorded (a send that timed out) is not kept past a day."""
+    with session_scope(engine) as session:
+        result = session.exec(delete(EarlyStatus).where(col(EarlyStatus.received_at) < utcnow() - timedelta(days=1)))
+        return int(result.rowcount or 0)
 
 
 def tick(engine: Engine) -> int:

@@ -132,7 +132,7 @@ def fake_twilio(fake_twilio_server: tuple[FakeTwilio, LoopbackServer]) -> FakeTw
     fake = fake_twilio_server[0]
     fake.messages.clear(), fake.problems.clear(), fake.unsubscribed.clear(), fake.fail_next.clear()
     fake.faults = Faults()
-    fake.outside_window.clear(), fake.answers.clear()
+    fake.outside_window.clear(), fake.answers.clear(), fake.next_sids.clear()
     return fake
 
 

@@ -230,6 +230,7 @@ class FakeTwilio:
     faults: Faults = field(default_factory=Faults)
     answers: dict[int, str] = field(default_factory=dict)  # id(message) → "ok" or the fault injected
     outside_window: set[str] = field(default_factory=set)  # numbers whose free text gets 63016
+    next_sids: list[str] = field(default_factory=list)  # sids to hand out first (to race callbacks)
 
     def bodies(self, to: str | None = None) -> list[str]:
         return [m.get("Body", "") for m in self.messages if to is None or m["To"] == to]
@@ -273,7 +274,7 @@ class FakeTwilio:
         return twilio_error(503, 20503, "Service Unavailable")
 
     def message_resource(self, fields: dict[str, str]) -> dict[str, Any]:
-        sid = "SM" + secrets.token_hex(16)
+        sid = self.next_sids.pop(0) if self.next_sids else "SM" + secrets.token_hex(16)
         return {
             "sid": sid,
             "account_sid": self.account_sid,

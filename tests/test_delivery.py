@@ -150,3 +150,16 @@ async def test_a_status_callback_saying_rate_limited_sends_the_message_again_lat
     assert len(harness.twilio.bodies("whatsapp:+628500008")) == 2
     with Session(db_engine) as session:
         assert session.exec(select(OutboundMessage)).one().status == "sent"
+
+
+async def test_a_status_callback_that_overtakes_the_send_result_is_applied_when_it_is_recorded(
+    harness: Harness, db_engine
+) -> None:
+    sid = "SM" + "e" * 32
+    harness.twilio.next_sids.append(sid)
+    form = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": "AC" + "0" * 32}
+    assert (await harness.post_whatsapp(form, path="/webhooks/whatsapp/status")).status_code == 204
+    await harness.whatsapp_says("+628500007", "halo")
+    with Session(db_engine) as session:
+        message = session.exec(select(OutboundMessage)).one()
+    assert (message.provider_message_id, message.status) == (sid, "delivered")

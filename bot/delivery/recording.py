@@ -125,6 +125,7 @@ def store_outcomes(engine: Engine, outcomes: list[Outcome], max_attempts: int) -
     with session_scope(engine) as session:
         sent = [outcome for outcome in outcomes if outcome.error is None]
         record_sent(session, sent)
+        apply_statuses_that_came_first(session, sent, max_attempts)
         results += [(outcome.claimed.message.channel, "sent") for outcome in sent]
         for outcome in outcomes:
             if outcome.error is not None:
@@ -154,6 +155,14 @@ def record_sent(session: Session, outcomes: list[Outcome]) -> None:
     erased = [outcome.claimed.message.id for outcome in outcomes if outcome.claimed.message.kind == "erasure_notice"]
     if erased:  # the last words to an erased teacher keep nothing about them
         session.execute(update(OutboundMessage).where(col(OutboundMessage.id).in_(erased)).values(text="", address=""))
+
+
+def apply_statuses_that_came_first(session: Session, sent: list[Outcome], max_attempts: int) -> None:
+    from bot.status import apply_early_statuses  # bot.status builds on this module
+
+    provider_ids = [outcome.provider_id for outcome in sent if outcome.provider_id]
+    if provider_ids:
+        apply_early_statuses(session, provider_ids, max_attempts)
 
 
 def record_failure(session: Session, outcome: Outcome, max_attempts: int) -> str:
