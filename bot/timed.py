@@ -9,7 +9,6 @@ from sqlmodel import col, select
 
 from bot.clock import utcnow
 from bot.db import session_scope
-from bot.dispatcher import release_expired_leases
 from bot.erasure import erase_contact
 from bot.models import Contact, EarlyStatus, InboundMessage, OutboundMessage
 
@@ -75,7 +74,7 @@ def drop_stale_early_statuses(engine: Engine) -> int:
 def tick(engine: Engine) -> int:
     """Run every timed job once; a failing job is logged and does not stop the others."""
     done = 0
-    for job in [release_expired_leases, apply_retention, *TICK_JOBS]:
+    for job in [apply_retention, *TICK_JOBS]:
         try:
             done += job(engine)
         except Exception:

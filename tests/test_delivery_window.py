@@ -41,6 +41,14 @@ def remind(engine: Engine, *texts: str, **template: object) -> None:
         session.commit()
 
 
+async def parked_behind_the_window(harness: Harness, engine: Engine, *texts: str) -> None:
+    """The teacher wrote, then went silent 25 hours; reminders now wait behind the template."""
+    await harness.whatsapp_says(NUMBER, "halo")
+    clock.advance(timedelta(hours=25))
+    remind(engine, *texts)
+    await harness.settle()
+
+
 def statuses(engine: Engine) -> list[tuple[str, str]]:
     with Session(engine) as session:
         query = select(OutboundMessage).where(OutboundMessage.kind != "reply").order_by(col(OutboundMessage.id))
@@ -51,10 +59,7 @@ def statuses(engine: Engine) -> list[tuple[str, str]]:
 async def test_outside_the_window_one_template_goes_and_messages_wait_for_the_teachers_reply(
     harness: Harness, db_engine: Engine
 ) -> None:
-    await harness.whatsapp_says(NUMBER, "halo")
-    clock.advance(timedelta(hours=25))
-    remind(db_engine, "Pengingat pertama", "Pengingat kedua")
-    await harness.settle()
+    await parked_behind_the_window(harness, db_engine, "Pengingat pertama", "Pengingat kedua")
     sent = harness.twilio.messages[1:]
     assert [(m.get("ContentSid"), m.get("Body")) for m in sent] == [(content_sid("new_message"), None)]
     assert statuses(db_engine) == [("reminder", "parked"), ("reminder", "parked"), ("window_notice", "sent")]
@@ -66,10 +71,7 @@ async def test_outside_the_window_one_template_goes_and_messages_wait_for_the_te
 
 
 async def test_berhenti_in_reply_to_the_template_drops_what_waited(harness: Harness, db_engine: Engine) -> None:
-    await harness.whatsapp_says(NUMBER, "halo")
-    clock.advance(timedelta(hours=25))
-    remind(db_engine, "Pengingat pertama")
-    await harness.settle()
+    await parked_behind_the_window(harness, db_engine, "Pengingat pertama")
     replies = await harness.whatsapp_says(NUMBER, "BERHENTI")
     assert len(replies) == 1 and "tidak akan menerima pengumuman" in replies[0]
     assert ("reminder", "failed") in statuses(db_engine)
@@ -78,10 +80,7 @@ async def test_berhenti_in_reply_to_the_template_drops_what_waited(harness: Harn
 async def test_a_real_question_in_reply_to_the_template_is_answered_after_what_waited(
     harness: Harness, db_engine: Engine
 ) -> None:
-    await harness.whatsapp_says(NUMBER, "halo")
-    clock.advance(timedelta(hours=25))
-    remind(db_engine, "Pengingat pertama")
-    await harness.settle()
+    await parked_behind_the_window(harness, db_engine, "Pengingat pertama")
     replies = await harness.whatsapp_says(NUMBER, "bantuan")
     assert replies[0] == "Pengingat pertama" and "Bantuan GuruBot" in replies[1]
 
