@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, text
 
-import bot.tables  # noqa: F401  (every table on the metadata)
+import bot.features  # noqa: F401  (every feature, so every table, on SQLModel.metadata)
 from bot.clock import utcnow
 from bot.db import make_engine, migrate
 from bot.models import Contact, OutboundMessage, Priority

@@ -11,12 +11,11 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.activation.walkthrough import walkthrough
-from bot.api.routes import meetings, staff, stats
-from bot.channels import simulator, telegram, whatsapp
 from bot.config import Settings, get_settings
 from bot.content import texts
 from bot.db import database_answers, get_engine, make_engine
 from bot.errors import BadRequest, Forbidden, GurubotError, NotFound
+from bot.features import routers
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -80,15 +79,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             await runtime.stop()
 
     app = FastAPI(title="gurubot staff API", lifespan=lifespan)
-    for router in (
-        telegram.router,
-        whatsapp.router,
-        simulator.router,
-        staff.router,
-        meetings.router,
-        meetings.calendar_router,
-        stats.router,
-    ):
+    for router in routers():
         app.include_router(router)
     add_operations_routes(app, engine)
     app.add_exception_handler(GurubotError, error_response)  # type: ignore[arg-type]

@@ -1,20 +1,27 @@
-"""What handlers work with: the turn being handled, the replies, and the flow registry types.
+"""What handlers work with: the turn being handled, its replies, and the registry types (flows,
+words, prompt kinds, menu entries) that features declare and the engine reads.
 
-Handlers never see a provider: they get a `Turn` and add channel-neutral `Reply`s to it.
+Handlers never see a provider: they get a `Turn` and add channel-neutral `Reply`s to it. They
+never import each other either: they name another flow (`turn.goto("menu", "main")`) or call a
+word through `turn.registry`.
 """
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.content import Texts, texts
+from bot.erasure import ErasureHook
 from bot.models import Contact, Priority
+from bot.prompts import Prompt
 
 KEYCAP = "\ufe0f\u20e3"
+MENU_FLOW = "menu"
 
 
 @dataclass
@@ -23,6 +30,69 @@ class Reply:
     options: list[str] = field(default_factory=list)
     kind: str = "reply"
     priority: int = Priority.REPLY
+    # The question this reply asks: "p12" (prompt 12) or "q7" (the flow question asked 7th). Its
+    # buttons name it, and a reply held for WhatsApp's window is dropped once it is no longer open.
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """A question (`ask`) and what to do with its answer (`answer` returns False when it doesn't fit)."""
+
+    ask: Callable[["Turn"], None]
+    answer: Callable[["Turn"], bool]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A conversation a teacher is in. `label` names it in the one-line reminder after an
+    interruption; `where` may give a better one ("aktivasi, langkah 3 dari 5"); a `resumable`
+    flow left for another feature can be picked up again with `lanjut`."""
+
+    name: str
+    steps: dict[str, Step]
+    label: str = ""
+    where: Callable[["Turn"], str] | None = None
+    resumable: bool = False
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word that works anywhere. `repeats` asks the open question again after it (briefly);
+    `before_consent` lets it work before the teacher consented; `needs_profile` waits for onboarding."""
+
+    handle: Callable[["Turn"], None]
+    repeats: bool = False
+    before_consent: bool = False
+    needs_profile: bool = False
+
+
+@dataclass(frozen=True)
+class PromptKind:
+    """How one kind of prompt is answered: `answer` gets the 1-based choice; `words` maps extra
+    typed answers (e.g. "bisa" → 1) to choices."""
+
+    name: str
+    answer: Callable[["Turn", Prompt, int], None]
+    words: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    position: int
+    label: str  # a content key
+    start: Callable[["Turn"], None]
+
+
+@dataclass
+class Registry:
+    """Everything the conversation engine dispatches to, gathered from the features."""
+
+    flows: dict[str, Flow] = field(default_factory=dict)
+    words: dict[str, Word] = field(default_factory=dict)
+    prompt_kinds: dict[str, PromptKind] = field(default_factory=dict)
+    menu: list[MenuEntry] = field(default_factory=list)
+    erasure_hooks: list[ErasureHook] = field(default_factory=list)  # each feature's rows about a contact
 
 
 @dataclass
@@ -32,8 +102,10 @@ class Turn:
     session: Session
     contact: Contact
     text: str
+    registry: Registry
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
+    moved: bool = False  # a flow question was asked (or the flow closed) during this turn
 
     @property
     def content(self) -> Texts:
@@ -45,16 +117,39 @@ class Turn:
     def ask(self, key: str, options: list[str], **values: object) -> None:
         self.replies.append(Reply(self.content.render(key, **values), options))
 
+    def show(self, text: str, options: list[str] | None = None) -> None:
+        self.replies.append(Reply(text, options or []))
+
     def goto(self, flow: str, step: str) -> None:
         """Move to a step and ask its question."""
-        from handlers import FLOWS  # handlers import this module, so import late
-
         self.contact.flow, self.contact.step = flow, step
-        FLOWS[flow].steps[step].ask(self)
+        self.ask_current()
+
+    def ask_current(self) -> None:
+        """Ask the current step's question; its buttons carry this question's number."""
+        flow = self.registry.flows[self.contact.flow or ""]
+        self.contact.question_seq += 1
+        self.contact.question_asked_at = self.now()
+        self.moved = True
+        seq, before = self.contact.question_seq, len(self.replies)
+        flow.steps[self.contact.step or ""].ask(self)
+        if self.contact.question_seq != seq:
+            return  # the question moved on inside ask (a step that forwards to another)
+        asked = [reply for reply in self.replies[before:] if reply.tag is None]
+        for reply in asked:
+            reply.tag = f"q{seq}"
+        with_options = [reply for reply in asked if reply.options]
+        self.contact.question_choices = len(with_options[-1].options) if with_options else 0
+
+    def show_menu(self) -> None:
+        self.contact.flow_data = {}
+        self.goto(MENU_FLOW, "main")
 
     def finish(self) -> None:
         self.contact.flow = self.contact.step = None
         self.contact.flow_data = {}
+        self.contact.question_choices = 0
+        self.moved = True
 
     def remember(self, **values: Any) -> None:
         # Reassign so SQLAlchemy notices the JSON change.
@@ -63,22 +158,8 @@ class Turn:
     def recall(self, key: str, default: Any = None) -> Any:
         return self.contact.flow_data.get(key, default)
 
-    def now(self) -> Any:
+    def now(self) -> datetime:
         return utcnow()
-
-
-@dataclass(frozen=True)
-class Step:
-    """A question (`ask`) and what to do with its answer (`answer` returns False when it doesn't fit)."""
-
-    ask: Callable[[Turn], None]
-    answer: Callable[[Turn], bool]
-
-
-@dataclass(frozen=True)
-class Flow:
-    name: str
-    steps: dict[str, Step]
 
 
 def normalize_word(text: str) -> str:
@@ -87,8 +168,15 @@ def normalize_word(text: str) -> str:
 
 def pick(text: str, options: list[str]) -> int | None:
     """The 1-based option a reply names, by number (`2`, `2.`, `2️⃣`) or by its label."""
+    return pick_number(text, len(options)) or pick_label(text, options)
+
+
+def pick_number(text: str, count: int) -> int | None:
     answer = normalize_word(text.replace(KEYCAP, ""))
-    if answer.isdigit() and 1 <= int(answer) <= len(options):
-        return int(answer)
+    return int(answer) if answer.isdigit() and 1 <= int(answer) <= count else None
+
+
+def pick_label(text: str, options: list[str]) -> int | None:
+    answer = normalize_word(text)
     labels = [normalize_word(option) for option in options]
     return labels.index(answer) + 1 if answer in labels else None

@@ -10,12 +10,14 @@ from sqlmodel import Session, col, func, select
 
 from bot import metrics
 from bot.clock import utcnow
-from bot.conversation import Reply, Turn, normalize_word
+from bot.content import texts
+from bot.conversation import MENU_FLOW, Reply, Turn, normalize_word
 from bot.db import is_postgres, session_scope
+from bot.features import registry
 from bot.models import Contact, InboundMessage, InboundStatus, OutboundMessage
 from bot.outbox import drop_parked_announcements, enqueue, enqueue_callback_answer, release_parked
 from bot.privacy_log import mask
-from handlers import FEATURE_WORDS, FLOWS, GLOBAL_WORDS, menu, onboarding, privacy
+from bot.respond import respond
 
 log = logging.getLogger(__name__)
 RESUME_GAP = timedelta(hours=6)
@@ -86,8 +88,6 @@ def fail_inbound(session: Session, inbound: InboundMessage, error: Exception) ->
     inbound.error = f"{type(error).__name__}: {error}"[:500]
     inbound.processed_at = utcnow()
     contact = find_contact(session, inbound.channel, inbound.address)
-    from bot.content import texts
-
     apology = Reply(texts().render("common.error"))
     enqueue(session, contact, apology, channel=inbound.channel, address=inbound.address)
 
@@ -122,9 +122,6 @@ def handle_inbound(session: Session, inbound: InboundMessage) -> None:
 
 
 def converse(session: Session, contact: Contact, inbound: InboundMessage) -> None:
-    callback_id = inbound.payload.get("callback_query_id")
-    if callback_id:
-        enqueue_callback_answer(session, contact, str(callback_id))
     gap = utcnow() - contact.last_inbound_at if contact.last_inbound_at else None
     contact.unreachable_since = None
     contact.last_inbound_at = utcnow()
@@ -132,7 +129,7 @@ def converse(session: Session, contact: Contact, inbound: InboundMessage) -> Non
     if word in STOP_WORDS:  # BERHENTI first: what waited behind the window must not go out now
         drop_parked_announcements(session, contact)
     released = release_parked(session, contact)  # WhatsApp's window is open again: held messages go first
-    turn = Turn(session, contact, inbound.text)
+    turn = Turn(session, contact, inbound.text, registry())
     if released and word in WINDOW_ACKNOWLEDGEMENTS:
         # "Reply to read it" answered with a bare "ok" or "1": the held messages are the answer.
         store_replies(session, turn, inbound)
@@ -148,7 +145,7 @@ def converse(session: Session, contact: Contact, inbound: InboundMessage) -> Non
 def returns_to_an_old_question(session: Session, contact: Contact, gap: timedelta | None) -> bool:
     """A teacher back after hours of silence, to a question the bot asked long ago (not a fresh
     invitation or nudge, which set a flow themselves)."""
-    if gap is None or gap <= RESUME_GAP or contact.flow in (None, menu.FLOW_NAME):
+    if gap is None or gap <= RESUME_GAP or contact.flow in (None, MENU_FLOW):
         return False
     last_bot_message = session.exec(
         select(func.max(OutboundMessage.created_at)).where(
@@ -159,80 +156,21 @@ def returns_to_an_old_question(session: Session, contact: Contact, gap: timedelt
 
 
 def store_replies(session: Session, turn: Turn, inbound: InboundMessage) -> None:
+    """The replies go to the outbox; a button press is answered too (after an erasure as well,
+    or the teacher's button keeps spinning)."""
+    callback_id = inbound.payload.get("callback_query_id")
     if turn.erased:  # the contact row is gone; the last words go to the address it had
         for reply in turn.replies:
             reply.kind = "erasure_notice"
             enqueue(session, None, reply, channel=turn.contact.channel, address=turn.contact.address)
+        if callback_id:
+            enqueue_callback_answer(session, None, str(callback_id), turn.contact.channel, turn.contact.address)
         return
+    if callback_id:
+        enqueue_callback_answer(session, turn.contact, str(callback_id))
     for reply in turn.replies:
         enqueue(session, turn.contact, reply)
     if turn.contact.consent_given_at is None:
         # No consent, nothing personal kept: the text goes as soon as it is handled.
         inbound.text = ""
         inbound.profile_name = None
-
-
-def respond(turn: Turn, kind: str) -> None:
-    """Pick what answers this message: a word that works anywhere, the current step, or the menu."""
-    word = normalize_word(turn.text)
-    if turn.contact.consent_given_at is None:
-        respond_without_consent(turn, word, kind)
-    elif kind != "text" or not word:
-        turn.say("common.unsupported" if kind != "text" else "common.empty")
-        repeat_question(turn)
-    elif word in GLOBAL_WORDS:
-        respond_to_global_word(turn, word)
-    elif turn.contact.flow in FLOWS and turn.contact.step in FLOWS[turn.contact.flow].steps:
-        answer_step(turn)
-    elif turn.contact.onboarded_at is None:
-        onboarding.start(turn)
-    elif word in FEATURE_WORDS:
-        FEATURE_WORDS[word](turn)
-    else:
-        menu.show_menu(turn)
-
-
-def respond_without_consent(turn: Turn, word: str, kind: str) -> None:
-    contact = turn.contact
-    if kind != "text":
-        turn.say("common.unsupported")
-    if word == "hapus data":  # only the chat address is held: nothing to confirm
-        privacy.erase_now(turn)
-    elif word in ("berhenti", "stop", "mulai", "data saya", "bantuan"):
-        GLOBAL_WORDS[word](turn)
-        if word != "berhenti" and contact.flow == onboarding.FLOW_NAME:
-            repeat_question(turn)
-    elif contact.flow == onboarding.FLOW_NAME and kind == "text" and word not in GLOBAL_WORDS:
-        answer_step(turn)
-    elif contact.flow == onboarding.FLOW_NAME:
-        repeat_question(turn)
-    else:
-        onboarding.start(turn)
-
-
-def respond_to_global_word(turn: Turn, word: str) -> None:
-    onboarding_unfinished = turn.contact.onboarded_at is None
-    if word in ("menu", "0") and onboarding_unfinished:
-        repeat_question(turn)
-        return
-    GLOBAL_WORDS[word](turn)
-    if word in ("bantuan", "berhenti", "stop", "mulai", "data saya"):
-        repeat_question(turn)
-
-
-def answer_step(turn: Turn) -> None:
-    step = FLOWS[turn.contact.flow or ""].steps[turn.contact.step or ""]
-    if not step.answer(turn):
-        turn.say("common.hint_invalid")
-        step.ask(turn)
-
-
-def repeat_question(turn: Turn) -> None:
-    """Ask the current question again, or show the menu when no flow is open."""
-    flow, step = turn.contact.flow, turn.contact.step
-    if flow in FLOWS and step in FLOWS[flow].steps:
-        FLOWS[flow].steps[step].ask(turn)
-    elif turn.contact.consent_given_at is None or turn.contact.onboarded_at is None:
-        onboarding.start(turn)
-    else:
-        menu.show_menu(turn)

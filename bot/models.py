@@ -45,6 +45,12 @@ class Contact(SQLModel, table=True):
     flow: str | None = Field(default=None, max_length=32)
     step: str | None = Field(default=None, max_length=48)
     flow_data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The flow question last asked: its number (buttons carry it), when, and how many choices it had.
+    question_seq: int = 0
+    question_asked_at: datetime | None = None
+    question_choices: int = 0
+    # A flow left for another feature, to be resumed with `lanjut`: {"flow", "step", "data"}.
+    paused: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     last_inbound_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 

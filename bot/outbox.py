@@ -5,9 +5,10 @@ paragraph, line or sentence boundaries; the options go with the last one.
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from bot.clock import utcnow
 from bot.conversation import Reply
@@ -15,6 +16,7 @@ from bot.delivery.splitting import split_reply
 from bot.delivery.templates import template_payload
 from bot.delivery.window import release_parked as release_parked_messages
 from bot.models import Contact, OutboundMessage, OutboundStatus, Priority
+from bot.prompts import still_open
 
 
 def enqueue(
@@ -33,6 +35,9 @@ def enqueue(
     one without is held until the teacher writes."""
     channel = contact.channel if contact else channel
     payload = template_payload(template, template_variables) if template else {}
+    # Every part names the question it asks: its buttons answer exactly that question, and a part
+    # held for WhatsApp's window is dropped once the question is no longer open.
+    tagged = {"question_tag": reply.tag} if reply.tag else {}
     rows = [
         OutboundMessage(
             contact_id=contact.id if contact else None,
@@ -42,7 +47,7 @@ def enqueue(
             priority=reply.priority,
             text=text,
             options=options,
-            payload=payload if number == 0 else {},
+            payload={**payload, **tagged} if number == 0 else dict(tagged),
         )
         for number, (text, options) in enumerate(split_reply(reply.text, reply.options, channel))
     ]
@@ -50,13 +55,16 @@ def enqueue(
     return rows[0]
 
 
-def enqueue_callback_answer(session: Session, contact: Contact, callback_query_id: str) -> None:
-    """Telegram wants every button press answered, or the button keeps spinning."""
+def enqueue_callback_answer(
+    session: Session, contact: Contact | None, callback_query_id: str, channel: str = "", address: str = ""
+) -> None:
+    """Telegram wants every button press answered, or the button keeps spinning (after an erasure
+    too: then without a contact, to the address it had)."""
     session.add(
         OutboundMessage(
-            contact_id=contact.id,
-            channel=contact.channel,
-            address=contact.address,
+            contact_id=contact.id if contact else None,
+            channel=contact.channel if contact else channel,
+            address=contact.address if contact else address,
             kind="callback_answer",
             payload={"callback_query_id": callback_query_id},
         )
@@ -64,8 +72,42 @@ def enqueue_callback_answer(session: Session, contact: Contact, callback_query_i
 
 
 def release_parked(session: Session, contact: Contact) -> int:
-    """The contact wrote: messages held for WhatsApp's window go out now, in their order."""
-    return release_parked_messages(session, contact.id) if contact.id is not None else 0
+    """The contact wrote: messages held for WhatsApp's window go out now, in their order. A held
+    question that is no longer current (the conversation moved on, the prompt closed) is dropped."""
+    if contact.id is None:
+        return 0
+    parked = session.exec(
+        select(OutboundMessage.id, OutboundMessage.payload).where(
+            col(OutboundMessage.contact_id) == contact.id, col(OutboundMessage.status) == OutboundStatus.PARKED
+        )
+    ).all()
+    if not parked:
+        return 0  # the common case: one indexed look, no writes
+    stale = stale_questions(session, contact, [(row_id, payload) for row_id, payload in parked])
+    fail_messages(session, stale, "stale", "a held question that was no longer current")
+    return release_parked_messages(session, contact.id)
+
+
+def stale_questions(session: Session, contact: Contact, rows: list[tuple[int | None, Mapping[str, Any]]]) -> list[int]:
+    """Held messages whose buttons belong to a question that is no longer open."""
+    tags = {row_id: str(payload.get("question_tag") or "") for row_id, payload in rows if row_id is not None}
+    prompt_ids = {int(tag[1:]) for tag in tags.values() if tag.startswith("p") and tag[1:].isdigit()}
+    open_prompts = still_open(session, prompt_ids, utcnow())
+    current = f"q{contact.question_seq}"
+    return [
+        row_id
+        for row_id, tag in tags.items()
+        if (tag.startswith("q") and tag != current) or (tag.startswith("p") and int(tag[1:]) not in open_prompts)
+    ]
+
+
+def fail_messages(session: Session, ids: list[int], error_class: str, reason: str) -> None:
+    if ids:
+        session.exec(
+            update(OutboundMessage)
+            .where(col(OutboundMessage.id).in_(ids))
+            .values(status=OutboundStatus.FAILED, status_at=utcnow(), error_class=error_class, last_error=reason)
+        )
 
 
 def drop_parked_announcements(session: Session, contact: Contact) -> int:

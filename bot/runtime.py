@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db import session_scope
 from bot.dispatcher import Dispatcher
 from bot.engine import process_pending
+from bot.features import required_templates, timed_jobs
 from bot.status import apply_status
 from bot.timed import tick
 
@@ -37,7 +38,7 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
     if settings.telegram_enabled:
         senders["telegram"] = TelegramSender(settings)
     if settings.whatsapp_enabled:
-        senders["whatsapp"] = WhatsAppSender(settings)
+        senders["whatsapp"] = WhatsAppSender(settings, required_templates())
     return senders
 
 
@@ -79,7 +80,7 @@ class Runtime:
         return handled
 
     async def tick(self) -> int:
-        done = await asyncio.to_thread(tick, self.engine)
+        done = await asyncio.to_thread(tick, self.engine, timed_jobs())
         done += await asyncio.to_thread(self.dispatcher.maintain)
         self.notify_outbox()
         return done

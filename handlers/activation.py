@@ -8,9 +8,10 @@ so it survives leaving for the menu, a restart and days of silence.
 
 from datetime import datetime
 
+from bot.activation import models as activation_tables
 from bot.activation import progress as walking
-from bot.activation.models import ActivationProgress
-from bot.activation.nudges import zone_of
+from bot.activation.models import NUDGE_PROMPT, ActivationProgress
+from bot.activation.nudges import ACTIVATION_NUDGES
 from bot.activation.walkthrough import (
     FLOW_NAME,
     RESUME_STATE,
@@ -23,7 +24,11 @@ from bot.activation.walkthrough import (
     step_message,
     walkthrough,
 )
-from bot.conversation import Flow, Reply, Step, Turn, pick
+from bot.api.routes import stats
+from bot.conversation import Flow, MenuEntry, PromptKind, Reply, Step, Turn, Word, pick
+from bot.feature import Feature
+from bot.local_time import date_text, zone_of
+from bot.prompts import Prompt
 
 START_WORDS = ("aktivasi", "belajar id")
 HANDOVER_AFTER_FAILURES = 2
@@ -78,17 +83,26 @@ def ask_resume(turn: Turn) -> None:
 
 
 def answer_resume(turn: Turn) -> bool:
-    """Continue at the step (or the branch) the teacher left, or start again from the intro."""
     choice = pick(turn.text, turn.content.choices("activation.resume"))
     if choice is None:
         return understood(turn)
+    resume(turn, choice)
+    return True
+
+
+def resume(turn: Turn, choice: int) -> None:
+    """1: continue at the step (or the branch) the teacher left; 2: start again from the intro."""
     progress = progress_now(turn)
     walking.touch(turn.session, turn.contact, progress)
-    if choice == 2:
+    if choice == 2 or progress.step not in walkthrough().steps:
         turn.goto(FLOW_NAME, "intro")
     else:
         turn.goto(FLOW_NAME, "branch" if progress.branch in walkthrough().branches else "step")
-    return True
+
+
+def answer_nudge(turn: Turn, _prompt: Prompt, choice: int) -> None:
+    """The nudge's "Lanjutkan" / "Mulai dari awal", whatever the teacher was doing meanwhile."""
+    resume(turn, choice)
 
 
 def ask_step(turn: Turn) -> None:
@@ -232,9 +246,15 @@ def hand_over(turn: Turn, progress: ActivationProgress, report: str | None) -> N
 
 def local_date(turn: Turn, moment: datetime | None) -> str:
     """The date as Indonesians write it (30 September 2026), in the teacher's own zone."""
-    local = (moment or turn.now()).astimezone(zone_of(turn.contact))
-    month = turn.content.choices("activation.months")[local.month - 1]
-    return turn.content.render("activation.date", day=local.day, month=month, year=local.year)
+    return date_text(moment or turn.now(), zone_of(turn.contact), weekday=False)
+
+
+def where(turn: Turn) -> str:
+    """ "aktivasi, langkah 3 dari 5" for the one-line reminder after an interruption."""
+    step = current_step(turn)
+    if step is None or turn.contact.step == "intro":
+        return turn.content.render("activation.label")
+    return turn.content.render("activation.where", number=step.number, total=walkthrough().total)
 
 
 FLOW = Flow(
@@ -247,4 +267,21 @@ FLOW = Flow(
         "branch": Step(ask_branch, answer_branch),
         "describe": Step(ask_describe, answer_describe),
     },
+    label="activation.label",
+    where=where,
+    resumable=True,
+)
+START = Word(start, needs_profile=True)
+FEATURE = Feature(
+    "activation",
+    flows=(FLOW,),
+    words={"aktivasi": START, "belajar.id": START, "belajar id": START},
+    prompt_kinds=(
+        PromptKind(NUDGE_PROMPT, answer_nudge, {"lanjut": 1, "lanjutkan": 1, "ulang": 2, "mulai dari awal": 2}),
+    ),
+    menu=(MenuEntry(1, "menu.items.activation", start),),
+    jobs=(ACTIVATION_NUDGES,),
+    routers=(stats.router,),
+    tables=(activation_tables,),
+    erase=walking.forget_contact,
 )

@@ -1,16 +1,37 @@
 """`jadwal`: a teacher's upcoming meetings in their own time zone, and their answer to each invitation.
 
-An invitation opens the "rsvp" step itself when the teacher has no other flow open, so a bare
-"1" or "2" answers it; otherwise `jadwal` (or menu item 2) leads to the same step.
+Each invitation opens its own RSVP prompt (bot/prompts.py), so "1", "hadir" or its button
+answers that meeting whatever the teacher is doing; `jadwal` (or menu item 2) lists every
+upcoming meeting and lets the teacher change an answer.
 """
 
-from bot.conversation import Flow, Step, Turn, normalize_word, pick
-from bot.meetings.models import Rsvp
+from bot.api.routes import meetings as meeting_routes
+from bot.conversation import Flow, MenuEntry, PromptKind, Step, Turn, Word, pick
+from bot.feature import Feature
+from bot.meetings import models as meeting_tables
+from bot.meetings.jobs import MEETING_MESSAGES, REMINDER_TEMPLATE
+from bot.meetings.models import RSVP_PROMPT, Rsvp
 from bot.meetings.render import answer_label, list_label, meeting_values
 from bot.meetings.service import invitation_of, set_rsvp, upcoming_for
 from bot.meetings.timefmt import zone_of
+from bot.prompts import Prompt
 
 FLOW_NAME = "meetings"
+# Typed answers to an invitation besides its labels ("Hadir", "Tidak hadir") and numbers.
+RSVP_WORDS = {
+    "bisa": 1,
+    "ya": 1,
+    "iya": 1,
+    "insya allah hadir": 1,
+    "tidak bisa": 2,
+    "tdk bisa": 2,
+    "gak bisa": 2,
+    "gk bisa": 2,
+    "nggak bisa": 2,
+    "tidak": 2,
+    "izin": 2,
+    "berhalangan": 2,
+}
 
 
 def start(turn: Turn) -> None:
@@ -21,10 +42,8 @@ def start(turn: Turn) -> None:
 
 def leave_with(turn: Turn, key: str, **values: object) -> None:
     """Say something and return to the main menu."""
-    from handlers.menu import show_menu
-
     turn.say(key, **values)
-    show_menu(turn)
+    turn.show_menu()
 
 
 def ask_list(turn: Turn) -> None:
@@ -59,25 +78,46 @@ def ask_rsvp(turn: Turn) -> None:
 
 
 def answer_rsvp(turn: Turn) -> bool:
-    """Record "1 Hadir" or "2 Tidak hadir"; a feature word (such as `jadwal`) leaves the question."""
-    from handlers import FEATURE_WORDS
-
-    word = normalize_word(turn.text)
-    if word in FEATURE_WORDS:
-        FEATURE_WORDS[word](turn)
-        return True
+    """Record "1 Hadir" or "2 Tidak hadir" for the meeting picked from the list."""
     choice = pick(turn.text, turn.content.choices("meetings.rsvp"))
     if choice is None:
         return False
-    found = invitation_of(turn.session, turn.recall("meeting_id", 0), turn.contact)
-    if found is None or found[0].starts_at <= turn.now():
+    if record_answer(turn, turn.recall("meeting_id", 0), choice):
+        turn.show_menu()
+    else:
         leave_with(turn, "meetings.gone")
-        return True
-    meeting, invitation = found
-    answer = Rsvp.YES if choice == 1 else Rsvp.NO
-    set_rsvp(turn.session, invitation, turn.contact, answer, turn.now())
-    leave_with(turn, "meetings.answered_yes" if answer == Rsvp.YES else "meetings.answered_no", title=meeting.title)
     return True
 
 
-FLOW = Flow(FLOW_NAME, {"list": Step(ask_list, answer_list), "rsvp": Step(ask_rsvp, answer_rsvp)})
+def answer_invitation(turn: Turn, prompt: Prompt, choice: int) -> None:
+    """An invitation's own prompt: the answer goes to its meeting; the teacher stays where they were."""
+    if not record_answer(turn, prompt.subject_id or 0, choice):
+        turn.say("meetings.gone")
+
+
+def record_answer(turn: Turn, meeting_id: int, choice: int) -> bool:
+    """Store the answer and say so; False when the meeting can no longer be answered."""
+    found = invitation_of(turn.session, meeting_id, turn.contact)
+    if found is None or found[0].starts_at <= turn.now():
+        return False
+    meeting, invitation = found
+    answer = Rsvp.YES if choice == 1 else Rsvp.NO
+    set_rsvp(turn.session, invitation, turn.contact, answer, turn.now())
+    turn.say("meetings.answered_yes" if answer == Rsvp.YES else "meetings.answered_no", title=meeting.title)
+    return True
+
+
+FLOW = Flow(
+    FLOW_NAME, {"list": Step(ask_list, answer_list), "rsvp": Step(ask_rsvp, answer_rsvp)}, label="meetings.label"
+)
+FEATURE = Feature(
+    "meetings",
+    flows=(FLOW,),
+    words={"jadwal": Word(start, needs_profile=True)},
+    prompt_kinds=(PromptKind(RSVP_PROMPT, answer_invitation, RSVP_WORDS),),
+    menu=(MenuEntry(2, "menu.items.meetings", start),),
+    jobs=(MEETING_MESSAGES,),
+    routers=(meeting_routes.router, meeting_routes.calendar_router),
+    tables=(meeting_tables,),
+    templates=(REMINDER_TEMPLATE,),
+)

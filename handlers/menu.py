@@ -1,60 +1,63 @@
-"""The main menu, help, and the features behind each menu number."""
+"""The main menu (its entries come from the features), help, and the words that lead back to it."""
 
 from collections.abc import Callable
 
-from bot.conversation import Flow, Step, Turn, normalize_word, pick
-
-FLOW_NAME = "menu"
+from bot.conversation import MENU_FLOW, Flow, MenuEntry, Step, Turn, Word, pick
+from bot.feature import Feature
+from bot.respond import resume_paused
 
 
 def show_menu(turn: Turn) -> None:
     """Show the main menu and wait for a number."""
-    turn.contact.flow_data = {}
-    turn.goto(FLOW_NAME, "main")
+    turn.show_menu()
+
+
+def menu_labels(turn: Turn) -> list[str]:
+    return [turn.content.render(entry.label) for entry in turn.registry.menu]
 
 
 def ask_main(turn: Turn) -> None:
-    turn.ask("menu.main", turn.content.choices("main_menu"))
+    turn.ask("menu.main", menu_labels(turn))
 
 
 def answer_main(turn: Turn) -> bool:
-    from handlers import FEATURE_WORDS
-
-    word = normalize_word(turn.text)
-    if word in FEATURE_WORDS:  # a feature word works from the menu too (e.g. `jadwal`)
-        FEATURE_WORDS[word](turn)
-        return True
-    choice = pick(turn.text, turn.content.choices("main_menu"))
+    choice = pick(turn.text, menu_labels(turn))
     if choice is None:
         return False
-    menu_actions()[choice](turn)
+    turn.registry.menu[choice - 1].start(turn)
     return True
 
 
-def not_ready(label_index: int) -> Callable[[Turn], None]:
+def not_ready(label: str) -> Callable[[Turn], None]:
+    """A menu entry for a feature still being built: it says so honestly."""
+
     def say_not_ready(turn: Turn) -> None:
-        label = turn.content.choices("main_menu")[label_index - 1]
-        turn.say("menu.not_ready", feature=label)
-        turn.goto(FLOW_NAME, "main")
+        turn.say("menu.not_ready", feature=turn.content.render(label))
+        turn.show_menu()
 
     return say_not_ready
-
-
-def menu_actions() -> dict[int, Callable[[Turn], None]]:
-    """What each main-menu number starts; features not built yet say so honestly."""
-    from handlers import activation, meetings, privacy
-
-    return {
-        1: activation.start,
-        2: meetings.start,
-        3: not_ready(3),
-        4: not_ready(4),
-        5: privacy.privacy_menu,
-    }
 
 
 def show_help(turn: Turn) -> None:
     turn.say("menu.help")
 
 
-FLOW = Flow(FLOW_NAME, {"main": Step(ask_main, answer_main)})
+FLOW = Flow(MENU_FLOW, {"main": Step(ask_main, answer_main)}, label="menu.label")
+MENU_WORD = Word(show_menu, needs_profile=True)
+FEATURE = Feature(
+    "menu",
+    flows=(FLOW,),
+    words={
+        "menu": MENU_WORD,
+        "0": MENU_WORD,
+        "/start": MENU_WORD,  # Telegram sends it when a teacher opens the bot
+        "/menu": MENU_WORD,
+        "/help": Word(show_help, repeats=True, before_consent=True),
+        "bantuan": Word(show_help, repeats=True, before_consent=True),
+        "lanjut": Word(resume_paused, needs_profile=True),
+    },
+    menu=(
+        MenuEntry(3, "menu.items.helpdesk", not_ready("menu.items.helpdesk")),
+        MenuEntry(4, "menu.items.reflections", not_ready("menu.items.reflections")),
+    ),
+)

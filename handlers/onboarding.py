@@ -2,6 +2,7 @@
 
 from bot import regions
 from bot.conversation import Flow, Step, Turn, pick
+from bot.feature import Feature
 from bot.models import Consent
 
 ROLES = ["guru", "kepala_sekolah", "operator", "tendik", "lainnya"]
@@ -150,8 +151,6 @@ def ask_level(turn: Turn) -> None:
 
 
 def answer_level(turn: Turn) -> bool:
-    from handlers.menu import show_menu
-
     choice = pick(turn.text, turn.content.choices("levels"))
     if choice is None:
         return False
@@ -160,7 +159,7 @@ def answer_level(turn: Turn) -> bool:
     zone = regions.time_zone_of(turn.contact.province_code or "").label
     turn.finish()
     turn.say("onboarding.done", name=turn.contact.name, zone=zone)
-    show_menu(turn)
+    turn.show_menu()
     return True
 
 
@@ -176,4 +175,6 @@ FLOW = Flow(
         "role": Step(ask_role, answer_role),
         "level": Step(ask_level, answer_level),
     },
+    label="onboarding.label",
 )
+FEATURE = Feature("onboarding", flows=(FLOW,))

@@ -3,8 +3,9 @@
 from sqlmodel import func, select
 
 from bot import regions
-from bot.conversation import Flow, Step, Turn, pick
+from bot.conversation import Flow, MenuEntry, Step, Turn, Word, pick
 from bot.erasure import erase_contact
+from bot.feature import Feature
 from bot.models import InboundMessage
 
 FLOW_NAME = "privacy"
@@ -49,27 +50,30 @@ def show_my_data(turn: Turn) -> None:
 
 def privacy_menu(turn: Turn) -> None:
     show_my_data(turn)
-    turn.goto("menu", "main")
+    turn.show_menu()
 
 
 def erase_now(turn: Turn) -> None:
-    erase_contact(turn.session, turn.contact)
+    erase_contact(turn.session, turn.contact, turn.registry.erasure_hooks)
     turn.erased = True
     turn.say("privacy.erased")
 
 
-def ask_erase(turn: Turn) -> None:
-    """Ask for confirmation, remembering where the teacher was."""
+def start_erase(turn: Turn) -> None:
+    """HAPUS DATA: confirm first; before consent only the chat address is held, so it goes at once."""
+    if turn.contact.consent_given_at is None:
+        erase_now(turn)
+        return
     if turn.contact.flow != FLOW_NAME:
         turn.remember(return_flow=turn.contact.flow, return_step=turn.contact.step)
-    turn.contact.flow, turn.contact.step = FLOW_NAME, "confirm_erase"
+    turn.goto(FLOW_NAME, "confirm_erase")
+
+
+def ask_erase(turn: Turn) -> None:
     turn.ask("privacy.confirm_erase", turn.content.choices("erase"))
 
 
 def answer_erase(turn: Turn) -> bool:
-    from handlers import FLOWS
-    from handlers.menu import show_menu
-
     choice = pick(turn.text, turn.content.choices("erase"))
     if choice is None:
         return False
@@ -78,11 +82,25 @@ def answer_erase(turn: Turn) -> bool:
         return True
     turn.say("privacy.erase_cancelled")
     back_flow, back_step = turn.recall("return_flow"), turn.recall("return_step")
-    if back_flow in FLOWS and back_step in FLOWS[back_flow].steps:
+    flows = turn.registry.flows
+    if back_flow in flows and back_step in flows[back_flow].steps:
         turn.goto(back_flow, back_step)
     else:
-        show_menu(turn)
+        turn.show_menu()
     return True
 
 
-FLOW = Flow(FLOW_NAME, {"confirm_erase": Step(ask_erase, answer_erase)})
+FLOW = Flow(FLOW_NAME, {"confirm_erase": Step(ask_erase, answer_erase)}, label="privacy.label")
+STOP = Word(stop_announcements, repeats=True, before_consent=True)
+FEATURE = Feature(
+    "privacy",
+    flows=(FLOW,),
+    words={
+        "berhenti": STOP,
+        "stop": STOP,
+        "mulai": Word(start_announcements, repeats=True, before_consent=True),
+        "data saya": Word(show_my_data, repeats=True, before_consent=True),
+        "hapus data": Word(start_erase, before_consent=True),
+    },
+    menu=(MenuEntry(5, "menu.items.privacy", privacy_menu),),
+)

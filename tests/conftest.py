@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
-import bot.tables  # noqa: F401
+import bot.features  # noqa: F401  (every feature, so every table, on SQLModel.metadata)
 from bot import clock
 from bot.app import create_app
 from bot.config import Settings

@@ -10,10 +10,14 @@ from urllib.parse import urlencode
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlmodel import Session
 from twilio.request_validator import RequestValidator
 
+from bot import clock
 from bot.app import create_app
 from bot.config import Settings
+from bot.models import Consent, Contact
+from bot.regions import time_zone_of
 from bot.runtime import Runtime
 from tests.fakes import FakeTelegram, FakeTwilio
 
@@ -61,6 +65,32 @@ def twilio_signature(auth_token: str, url: str, form: dict[str, str]) -> str:
 def onboarding_script(province: str = "sulsel", regency: str = "bone") -> list[str]:
     """What a teacher types from the first message to the main menu (consent, name, region, guru, SD)."""
     return ["halo", "1", "Bu Sari", province, regency, "1", "2"]
+
+
+def onboarded_contact(engine: Engine, channel: str, address: str, province: str = "73", **fields: Any) -> int:
+    """A contact who consented and finished onboarding, resting in the main menu (for tests that
+    are not about onboarding); returns its id. `address` as the channel stores it: the chat id, or "whatsapp:+62…"."""
+    now = clock.utcnow()
+    values: dict[str, Any] = {
+        "name": f"Guru {address[-4:]}",
+        "role": "guru",
+        "school_level": "sd",
+        "flow": "menu",
+        "step": "main",
+        "consent_given_at": now,
+        "onboarded_at": now,
+        **fields,
+    }
+    contact = Contact(
+        channel=channel, address=address, province_code=province, time_zone=time_zone_of(province).iana, **values
+    )
+    with Session(engine) as session:
+        session.add(contact)
+        session.flush()
+        assert contact.id is not None
+        session.add(Consent(contact_id=contact.id, text_version="onboarding.privacy@test"))
+        session.commit()
+        return contact.id
 
 
 class Harness:

@@ -92,7 +92,7 @@ async def test_completion_message_carries_the_date_in_the_teachers_zone(harness:
     await onboard(harness, 700)
     moment = move_clock_to_local(7, "Asia/Makassar")  # 07.00 WITA is 23.00 UTC of the day before
     replies = await walk_to(harness, 700, 6)
-    months = read_yaml("activation.yaml")["options"]["activation"]["months"]
+    months = read_yaml("messages.yaml")["options"]["common"]["months"]
     assert f"{moment.day} {months[moment.month - 1]} {moment.year}" in replies[0]
 
 

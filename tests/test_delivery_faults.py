@@ -13,6 +13,7 @@ from bot import clock
 from bot.config import Settings
 from bot.conversation import Reply
 from bot.erasure import erase_contact
+from bot.features import registry
 from bot.models import Contact, OutboundMessage, Priority
 from bot.outbox import enqueue
 from tests.factories import Harness
@@ -106,7 +107,7 @@ async def test_messages_of_a_contact_erased_while_they_wait_are_never_sent(harne
         session.commit()
     claimed, _ = await asyncio.to_thread(harness.runtime.dispatcher.claimer.claim, "telegram", 10)
     with Session(db_engine) as session:  # HAPUS DATA while the first message is on its way
-        erase_contact(session, session.exec(select(Contact)).one())
+        erase_contact(session, session.exec(select(Contact)).one(), registry().erasure_hooks)
         session.commit()
     await harness.runtime.dispatcher.deliver(claimed[0])
     await harness.settle()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot import clock
+from bot import clock, runtime
 from bot.config import Settings
 from bot.conversation import Reply
 from bot.delivery import templates
@@ -171,7 +171,7 @@ async def test_parked_messages_fail_with_a_reason_when_the_teacher_never_writes_
 async def test_a_missing_template_stops_the_start_with_a_clear_error(
     settings: Settings, db_engine: Engine, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio, monkeypatch
 ) -> None:
-    monkeypatch.setattr(templates, "REQUIRED_TEMPLATES", {"new_message", "rapat_dibatalkan"})
+    monkeypatch.setattr(runtime, "required_templates", lambda: {"new_message", "rapat_dibatalkan"})
     with pytest.raises(ContentError, match="rapat_dibatalkan"):
         async with Harness.running(settings, db_engine, fake_telegram, fake_twilio):
             pass

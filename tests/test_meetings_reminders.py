@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot import timed
+from bot.features import timed_jobs
 from bot.meetings.jobs import claim_query, send_due_reminders
 from bot.meetings.models import Reminder
 from bot.models import OutboundMessage, Priority
@@ -117,7 +118,7 @@ async def test_after_a_restart_missed_reminders_go_late_once_with_starting_soon_
     created = await create_meeting(harness)
     await tick(harness)
     travel_to(datetime(2026, 12, 1, 1, 35, tzinfo=UTC))  # down since before both reminders were due
-    await asyncio.to_thread(timed.tick, db_engine)  # the first tick of a freshly started process
+    await asyncio.to_thread(timed.tick, db_engine, timed_jobs())  # the first tick of a freshly started process
     await harness.settle()
     sent = harness.telegram.sent_texts(SULSEL)
     assert len(sent) == 2 and "segera dimulai, pukul 10.00 WITA (25 menit lagi)" in sent[1]

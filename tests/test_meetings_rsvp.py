@@ -3,8 +3,11 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
-from tests.factories import Harness
+from bot.content import texts
+from bot.meetings.models import Invitation
+from tests.factories import Harness, telegram_callback_update
 from tests.test_meetings import (
     ADMIN,
     CREATED_AT,
@@ -73,15 +76,20 @@ async def test_declining_stops_reminders_and_accepting_again_restores_the_next_o
     assert len(new) == 1 and "segera dimulai, pukul 10.00 WITA (60 menit lagi)" in new[0]
 
 
-async def test_invitation_leaves_an_open_flow_alone_and_points_to_jadwal(harness: Harness, db_engine: Engine) -> None:
+async def test_an_invitation_during_another_question_is_answered_then_that_question_goes_on(
+    harness: Harness, db_engine: Engine
+) -> None:
     travel_to(CREATED_AT)
-    add_teacher(db_engine, SULSEL, "73", flow="privacy", step="confirm_erase")
+    add_teacher(db_engine, SULSEL, "73")
+    await harness.telegram_says(SULSEL, "hapus data")
     await create_meeting(harness)
     await tick(harness)
-    invitation = last_text(harness, SULSEL)
-    assert invitation.endswith("Untuk menjawab, ketik jadwal lalu pilih pertemuan ini: 1 Hadir · 2 Tidak hadir")
-    replies = await harness.telegram_says(SULSEL, "2")
-    assert replies[0] == "Baik, data Anda tidak dihapus."
+    assert last_text(harness, SULSEL).endswith("akan hadir? Balas dengan angka:\n\n1. Hadir\n2. Tidak hadir")
+    replies = await harness.telegram_says(SULSEL, "2")  # the newest question is the invitation
+    assert "Anda tercatat tidak hadir di Klinik coaching PembaTIK" in replies[0]
+    assert replies[1] == "Kita lanjutkan konfirmasi hapus data. Balas 1–2 untuk pertanyaan tadi."
+    cancelled, menu = await harness.telegram_says(SULSEL, "2")
+    assert cancelled == "Baik, data Anda tidak dihapus." and menu.startswith(texts().render("menu.main"))
 
 
 async def test_editing_the_time_tells_those_who_havent_declined_and_moves_reminders(
@@ -167,21 +175,50 @@ async def test_an_edit_before_a_quiet_hours_invitation_goes_only_shows_the_new_t
     assert "Kamis, 3 Desember 2026 pukul 10.00 WITA" in sent[0]
 
 
-async def test_a_bare_1_answers_the_first_unanswered_invitation_not_a_later_one(
+async def test_a_bare_number_answers_the_newest_invitation_and_each_button_its_own(
     harness: Harness, db_engine: Engine
 ) -> None:
-    from sqlmodel import Session, select
-
-    from bot.meetings.models import Invitation
-
     travel_to(CREATED_AT)
     add_teacher(db_engine, SULSEL, "73")
     await create_meeting(harness, title="Sesi satu")
     await create_meeting(harness, title="Sesi dua", starts_at="2026-12-08T09:00:00+07:00")
     await tick(harness)
-    second = next(text for text in harness.telegram.sent_texts(SULSEL) if "Sesi dua" in text)
-    assert "ketik jadwal" in second  # the second may not be answered with a bare number
-    await harness.telegram_says(SULSEL, "1")
+    first_button, second_button = (buttons[1] for buttons in sent_buttons(harness, SULSEL))
+    assert "Sesi dua" in (await harness.telegram_says(SULSEL, "2"))[0]  # typed: the newest
+    await harness.post_telegram(telegram_callback_update(SULSEL, first_button))
+    await harness.settle()
+    assert "tercatat tidak hadir di Sesi satu" in last_text(harness, SULSEL)
+    assert answers(db_engine) == [(1, "no"), (2, "no")]
+    await harness.post_telegram(telegram_callback_update(SULSEL, second_button))  # pressed again later
+    await harness.settle()
+    assert last_text(harness, SULSEL) == "Tombol itu sudah tidak berlaku."
+    assert answers(db_engine) == [(1, "no"), (2, "no")]
+
+
+async def test_the_button_of_a_cancelled_meeting_has_expired(harness: Harness, db_engine: Engine) -> None:
+    travel_to(CREATED_AT)
+    add_teacher(db_engine, SULSEL, "73")
+    created = await create_meeting(harness)
+    await tick(harness)
+    (button,) = (buttons[0] for buttons in sent_buttons(harness, SULSEL))
+    await harness.client.post(f"/api/meetings/{created['id']}/cancel", headers=ADMIN)
+    await harness.post_telegram(telegram_callback_update(SULSEL, button))
+    await harness.settle()
+    assert last_text(harness, SULSEL) == "Tombol itu sudah tidak berlaku."
+    assert answers(db_engine) == [(1, "none")]
+
+
+def sent_buttons(harness: Harness, chat_id: int) -> list[list[str]]:
+    """The callback data of each sent message's buttons, in sending order."""
+    markups = [
+        call.params["reply_markup"]
+        for call in harness.telegram.calls
+        if call.method == "sendMessage" and int(call.params["chat_id"]) == chat_id and call.params.get("reply_markup")
+    ]
+    return [[row[0]["callback_data"] for row in markup["inline_keyboard"]] for markup in markups]
+
+
+def answers(db_engine: Engine) -> list[tuple[int, str]]:
     with Session(db_engine) as session:
-        answers = sorted((row.meeting_id, row.rsvp) for row in session.exec(select(Invitation)).all())
-    assert answers == [(1, "yes"), (2, "none")]
+        return sorted((row.meeting_id, row.rsvp) for row in session.exec(select(Invitation)).all())
+

@@ -139,14 +139,25 @@ async def test_teacher_blocking_the_bot_marks_the_contact_unreachable(harness: H
         assert session.exec(select(Contact)).one().unreachable_since is not None
 
 
-async def test_button_press_is_answered_and_read_as_the_number(harness: Harness) -> None:
+async def test_button_press_is_answered_and_read_as_its_own_question(harness: Harness) -> None:
     await harness.telegram_says(10, "halo")
-    assert (await harness.post_telegram(telegram_callback_update(10, "1"))).status_code == 200
+    send = next(c for c in harness.telegram.calls if c.method == "sendMessage")
+    pressed = send.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert pressed == "q1:1"  # the first question asked, its option 1
+    assert (await harness.post_telegram(telegram_callback_update(10, pressed))).status_code == 200
     await harness.settle()
     assert "answerCallbackQuery" in [call.method for call in harness.telegram.calls]
     assert "Siapa nama Anda" in harness.telegram.sent_texts(10)[-1]
-    send = next(c for c in harness.telegram.calls if c.method == "sendMessage")
-    assert send.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "1"
+
+
+async def test_an_old_flow_button_changes_nothing(harness: Harness) -> None:
+    await harness.telegram_says(10, "halo")
+    await harness.post_telegram(telegram_callback_update(10, "q1:1"))
+    await harness.settle()
+    await harness.post_telegram(telegram_callback_update(10, "q1:2"))  # "Tidak setuju", pressed too late
+    await harness.settle()
+    assert harness.telegram.sent_texts(10)[-1] == "Tombol itu sudah tidak berlaku."
+    assert "Bu Sari" in (await harness.telegram_says(10, "Bu Sari"))[0]  # still asked for the name
 
 
 async def test_message_over_4000_characters_is_read_in_part_with_a_note(harness: Harness) -> None:

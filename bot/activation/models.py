@@ -17,6 +17,9 @@ def new_teacher_key() -> str:
     return secrets.token_hex(16)
 
 
+NUDGE_PROMPT = "nudge"  # the prompt kind a nudge opens (bot/prompts.py): 1 Lanjutkan, 2 Mulai dari awal
+
+
 class ActivationProgress(SQLModel, table=True):
     """Where one teacher is in the walkthrough, kept across chats, restarts and days.
 

@@ -2,51 +2,32 @@
 
 The first goes after 2 days of silence, a second after 5; never more for the same silence, never
 after BERHENTI, never while a ticket waits for a human. Only in the teacher's daytime, 08.00–19.00
-of their own zone: a due time at night moves to the next 08.00 local.
+of their own zone: a due time at night moves to the next 08.00 local. A nudge is a prompt
+("Lanjutkan" / "Mulai dari awal") beside whatever the teacher is doing; it closes as soon as the
+walkthrough is touched again.
 """
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import Session, select
 
-from bot import regions
-from bot.activation.models import ActivationProgress
+from bot.activation.models import NUDGE_PROMPT, ActivationProgress
 from bot.activation.tickets import has_open_ticket
-from bot.activation.walkthrough import FLOW_NAME, RESUME_STATE, walkthrough
+from bot.activation.walkthrough import walkthrough
 from bot.clock import utcnow
 from bot.content import texts
 from bot.conversation import Reply
 from bot.db import is_postgres, session_scope
+from bot.local_time import DAYTIME, zone_of
 from bot.models import Contact, Priority
 from bot.outbox import enqueue
+from bot.prompts import button_tag, open_prompt
+from bot.timed import TimedJob, claim_due
 
 NUDGE_AFTER = (timedelta(days=2), timedelta(days=5))
 NUDGE_TEXTS = ("activation.nudge_first", "activation.nudge_second")
-DAY_STARTS, DAY_ENDS = time(8), time(19)
-DEFAULT_ZONE = "Asia/Jakarta"
 BATCH = 100
-
-
-def zone_of(contact: Contact) -> ZoneInfo:
-    """The teacher's own zone: as stored, else their province's, else WIB."""
-    if contact.time_zone:
-        return ZoneInfo(contact.time_zone)
-    if contact.province_code in regions.time_zones():
-        return ZoneInfo(regions.time_zone_of(contact.province_code or "").iana)
-    return ZoneInfo(DEFAULT_ZONE)
-
-
-def into_daytime(moment: datetime, zone: ZoneInfo) -> datetime:
-    """The moment itself when it falls in daytime there, else the next 08.00 local (in UTC)."""
-    local = moment.astimezone(zone)
-    if local.time() >= DAY_ENDS:
-        local = local + timedelta(days=1)
-    if not DAY_STARTS <= local.time() < DAY_ENDS:
-        local = local.replace(hour=DAY_STARTS.hour, minute=0, second=0, microsecond=0)
-    return local.astimezone(UTC)
 
 
 def mid_walkthrough(progress: ActivationProgress) -> bool:
@@ -64,26 +45,14 @@ def plan_nudge(progress: ActivationProgress, contact: Contact, has_ticket: bool)
         progress.nudge_due_at = None
         return
     after = NUDGE_AFTER[progress.nudges_sent]
-    progress.nudge_due_at = into_daytime(silent_since(progress, contact) + after, zone_of(contact))
+    progress.nudge_due_at = DAYTIME.next_allowed(silent_since(progress, contact) + after, zone_of(contact))
 
 
 def send_due_nudges(engine: Engine) -> int:
     """The timed job: claim due progress rows and nudge those still silent; returns how many went."""
     with session_scope(engine) as session:
-        due = session.exec(due_query(session)).all()
+        due = claim_due(session, ActivationProgress, ActivationProgress.nudge_due_at, batch=BATCH)
         return sum(nudge(session, progress) for progress in due)
-
-
-def due_query(session: Session) -> SelectOfScalar[ActivationProgress]:
-    query = (
-        select(ActivationProgress)
-        .where(col(ActivationProgress.nudge_due_at) <= utcnow())
-        .order_by(col(ActivationProgress.nudge_due_at))
-        .limit(BATCH)
-    )
-    if is_postgres(session):
-        query = query.with_for_update(skip_locked=True)
-    return query
 
 
 def nudge(session: Session, progress: ActivationProgress) -> bool:
@@ -95,13 +64,11 @@ def nudge(session: Session, progress: ActivationProgress) -> bool:
         progress.nudge_due_at = None
         return False
     plan_nudge(progress, contact, has_ticket=False)
-    zone = zone_of(contact)
-    due = max(progress.nudge_due_at or utcnow(), into_daytime(utcnow(), zone))
+    due = max(progress.nudge_due_at or utcnow(), DAYTIME.next_allowed(utcnow(), zone_of(contact)))
     if due > utcnow():  # the teacher wrote since, or it is night there now
         progress.nudge_due_at = due
         return False
-    enqueue(session, contact, nudge_reply(contact, progress))
-    contact.flow, contact.step = FLOW_NAME, RESUME_STATE  # so "1" answers the nudge, not an old question
+    enqueue(session, contact, nudge_reply(session, contact, progress))
     progress.nudges_sent += 1
     plan_nudge(progress, contact, has_ticket=False)
     return True
@@ -126,9 +93,15 @@ def may_nudge(session: Session, contact: Contact, progress: ActivationProgress) 
     )
 
 
-def nudge_reply(contact: Contact, progress: ActivationProgress) -> Reply:
+def nudge_reply(session: Session, contact: Contact, progress: ActivationProgress) -> Reply:
+    """The nudge, asked as a prompt of its own (a second nudge supersedes the first)."""
     step = walkthrough().steps[progress.step or ""]
     content = texts()
     name = contact.name or content.render("activation.no_name")
     text = content.render(NUDGE_TEXTS[progress.nudges_sent], name=name, number=step.number, title=step.title)
-    return Reply(text, content.choices("activation.resume"), kind="nudge", priority=Priority.REMINDER)
+    options = content.choices("activation.resume")
+    prompt = open_prompt(session, contact.id or 0, NUDGE_PROMPT, options, subject_id=progress.id)
+    return Reply(text, options, kind="nudge", priority=Priority.REMINDER, tag=button_tag(prompt))
+
+
+ACTIVATION_NUDGES = TimedJob("activation_nudges", send_due_nudges)

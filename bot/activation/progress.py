@@ -4,13 +4,14 @@ as it moves, tickets opened when a human must take over, and erasure of all of i
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from bot.activation.models import ActivationEvent, ActivationProgress, EventKind, Ticket
+from bot.activation.models import NUDGE_PROMPT, ActivationEvent, ActivationProgress, EventKind, Ticket
 from bot.activation.nudges import plan_nudge
 from bot.activation.tickets import find_open_ticket, has_open_ticket, mask_long_numbers
 from bot.activation.walkthrough import WalkStep, walkthrough
 from bot.clock import utcnow
 from bot.content import texts
 from bot.models import Contact
+from bot.prompts import close_prompts
 
 KEPT_REPORTS = 3
 REPORT_CHARACTERS = 300
@@ -52,6 +53,7 @@ def touch(session: Session, contact: Contact, progress: ActivationProgress) -> N
     """The teacher answered: a new silence starts now, and with it a new nudge plan."""
     progress.updated_at = utcnow()
     progress.nudges_sent = 0
+    close_prompts(session, contact.id, NUDGE_PROMPT)  # the walkthrough moved on: an old nudge button is stale
     plan_nudge(progress, contact, has_open_ticket(session, contact))
 
 

@@ -106,7 +106,7 @@ class TelegramSender:
         sent = await self.bot.send_message(
             chat_id=int(message.address),
             text=render_text(message)[:TEXT_LIMIT],  # the outbox splits long texts; this is a last guard
-            reply_markup=buttons(message.options),
+            reply_markup=buttons(message.options, str(message.payload.get("question_tag") or "")),
         )
         if not sent.message_id:
             raise RetryLater("telegram answered without a message id")
@@ -116,11 +116,12 @@ class TelegramSender:
         await self.bot.shutdown()
 
 
-def buttons(options: list[str]) -> InlineKeyboardMarkup | None:
+def buttons(options: list[str], tag: str = "") -> InlineKeyboardMarkup | None:
+    """One button per option; with a tag ("p12", "q7") each names the question it answers."""
     if not options:
         return None
     rows: list[list[InlineKeyboardButton]] = [
-        [InlineKeyboardButton(f"{number}. {label}"[:64], callback_data=str(number))]
+        [InlineKeyboardButton(f"{number}. {label}"[:64], callback_data=f"{tag}:{number}" if tag else str(number))]
         for number, label in enumerate(options, start=1)
     ]
     return InlineKeyboardMarkup(rows)

@@ -76,11 +76,11 @@ def parse_message(fields: dict[str, str]) -> Incoming:
 class WhatsAppSender:
     name = "whatsapp"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, required_templates: set[str] | None = None) -> None:
         assert settings.twilio_auth_token is not None
         self.settings = settings
         self.status_callback = settings.public_url.rstrip("/") + "/webhooks/whatsapp/status"
-        self.templates = whatsapp_templates()  # a missing template stops the start, not a send
+        self.templates = whatsapp_templates(required_templates)  # a missing one stops the start, not a send
         self._client: Client | None = None
 
     def client(self) -> Client:

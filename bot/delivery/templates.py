@@ -18,8 +18,8 @@ CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 PLACEHOLDER_SID = re.compile(r"^HX0{28}")
 NEW_MESSAGE = "new_message"
 
-# Template names the code sends. A feature that sends its own template (a meeting reminder)
-# adds the name here when its module is imported, so a missing one fails at start-up.
+# The core's own template; features declare theirs (bot/features.py `required_templates`), so a
+# missing one fails at start-up.
 REQUIRED_TEMPLATES: set[str] = {NEW_MESSAGE}
 
 

@@ -1,8 +1,5 @@
 """Meetings: invitations, RSVP and reminders in each teacher's own time zone.
 
-Importing the package registers its tick job (`jobs.send_due_reminders`) in `bot.timed.TICK_JOBS`.
+The timed job is `jobs.MEETING_MESSAGES`; the conversation and the feature's entry in
+`bot/features.py` are in handlers/meetings.py.
 """
-
-from bot.meetings import jobs
-
-__all__ = ["jobs"]

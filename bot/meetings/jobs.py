@@ -8,9 +8,9 @@ as the outbox rows, so a row is either sent once or still pending after a crash.
 A row found late (after a restart) is still sent, with "segera dimulai" wording when the start is
 within the hour, and skipped once the meeting has started.
 
-No deadlock with the conversation engine (which locks a contact, then its invitation, and
-withdraws reminders with SKIP LOCKED): a batch locks reminder rows, then contacts, and touches
-invitations only last, after every outbox row is written.
+No deadlock with the conversation engine (which locks a contact, then its prompts and invitation,
+and withdraws reminders with SKIP LOCKED): a batch locks reminder rows, never a contact, only
+inserts new RSVP prompts, and touches invitations last, after every outbox row is written.
 """
 
 import logging
@@ -18,26 +18,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot import timed
 from bot.clock import utcnow
 from bot.content import texts
 from bot.conversation import Reply
 from bot.db import is_postgres, session_scope
-from bot.delivery.templates import REQUIRED_TEMPLATES
-from bot.meetings.models import DueStatus, Invitation, Meeting, MeetingStatus, MessageKind, Reminder, Rsvp
+from bot.meetings.models import RSVP_PROMPT, DueStatus, Invitation, Meeting, MeetingStatus, MessageKind, Reminder, Rsvp
 from bot.meetings.render import message_text
 from bot.meetings.timefmt import moment_text, zone_of
 from bot.models import Contact, Priority
 from bot.outbox import enqueue
+from bot.prompts import button_tag, open_prompt
+from bot.timed import TimedJob, due_query
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 MAX_BATCHES_PER_TICK = 20
-RSVP_FLOW, RSVP_STEP = "meetings", "rsvp"
 REMINDER_TEMPLATE = "meeting_reminder"  # content/templates.yaml: variables title, local_time
 
 
@@ -52,13 +51,8 @@ class BatchContext:
 
 def claim_query(now: datetime, batch: int, for_postgres: bool) -> SelectOfScalar[Reminder]:
     """Due pending rows, oldest first, through `ix_meeting_reminder_due`."""
-    query = (
-        select(Reminder)
-        .where(col(Reminder.status) == DueStatus.PENDING, col(Reminder.due_at) <= now)
-        .order_by(col(Reminder.due_at), col(Reminder.id))
-        .limit(batch)
-    )
-    return query.with_for_update(skip_locked=True) if for_postgres else query
+    pending = col(Reminder.status) == DueStatus.PENDING
+    return due_query(Reminder, Reminder.due_at, pending, now=now, batch=batch, for_postgres=for_postgres)
 
 
 def claim_due(session: Session, now: datetime, batch: int = BATCH_SIZE) -> list[Reminder]:
@@ -121,29 +115,13 @@ def closest_reminders(rows: Sequence[Reminder]) -> set[int]:
     return {row.id or 0 for row in nearest.values()}
 
 
-def open_rsvp_step(session: Session, contact: Contact, meeting: Meeting) -> bool:
-    """Let a bare "1" or "2" answer the invitation, unless the teacher is busy in another flow.
-
-    One conditional statement, so an answer the engine is handling right now is never overwritten."""
-    # An unanswered earlier invitation is not idle: a bare "1" must not answer the wrong meeting.
-    idle = or_(col(Contact.flow).is_(None), col(Contact.flow) == "menu")
-    result = session.exec(
-        update(Contact)
-        .where(col(Contact.id) == contact.id, idle)
-        .values(flow=RSVP_FLOW, step=RSVP_STEP, flow_data={"meeting_id": meeting.id})
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)
-
-
 def deliver(session: Session, row: Reminder, context: BatchContext, now: datetime) -> None:
     invitation = context.invitations[row.invitation_id]
     meeting = context.meetings[row.meeting_id]
     contact = context.contacts[invitation.contact_id]
-    can_answer_now = row.kind == MessageKind.INVITATION and open_rsvp_step(session, contact, meeting)
-    text = message_text(row.kind, meeting, contact, now, can_answer_now)
-    options = texts().choices("meetings.rsvp") if can_answer_now else []  # buttons on Telegram
-    reply = Reply(text, options, kind=row.kind, priority=Priority.REMINDER)
+    reply = Reply(message_text(row.kind, meeting, contact, now), kind=row.kind, priority=Priority.REMINDER)
+    if row.kind == MessageKind.INVITATION:
+        ask_rsvp(session, reply, contact, meeting)
     if row.kind != MessageKind.REMINDER:
         enqueue(session, contact, reply)
         return
@@ -152,13 +130,23 @@ def deliver(session: Session, row: Reminder, context: BatchContext, now: datetim
     enqueue(session, contact, reply, template=REMINDER_TEMPLATE, template_variables=variables)
 
 
+def ask_rsvp(session: Session, reply: Reply, contact: Contact, meeting: Meeting) -> None:
+    """The invitation asks "hadir?" as a prompt of its own, open until the meeting starts, so the
+    answer reaches this meeting whatever the teacher is doing."""
+    options = texts().choices("meetings.rsvp")
+    prompt = open_prompt(
+        session, contact.id or 0, RSVP_PROMPT, options, subject_id=meeting.id, expires_at=meeting.starts_at
+    )
+    reply.options, reply.tag = options, button_tag(prompt)
+
+
 def send_batch(session: Session, rows: Sequence[Reminder], now: datetime) -> int:
     """Put the wanted rows in the outbox; mark the rest skipped. Returns how many were sent."""
     context = load_context(session, rows)
     nearest = closest_reminders(rows)
     sent: list[Reminder] = []
-    # Contacts are updated (RSVP step) in id order, so two workers' batches never lock them in
-    # opposite orders; the sort is stable, so one contact's messages keep their order.
+    # In contact order (stable, so one contact's messages keep their order): two workers' batches
+    # never take one contact's rows in opposite orders.
     for row in sorted(rows, key=lambda row: context.invitations[row.invitation_id].contact_id):
         invitation = context.invitations[row.invitation_id]
         contact = context.contacts[invitation.contact_id]
@@ -209,6 +197,5 @@ def send_due_reminders(engine: Engine) -> int:
     return claimed
 
 
-if send_due_reminders not in timed.TICK_JOBS:
-    timed.TICK_JOBS.append(send_due_reminders)
-REQUIRED_TEMPLATES.add(REMINDER_TEMPLATE)
+
+MEETING_MESSAGES = TimedJob("meeting_messages", send_due_reminders)

@@ -27,6 +27,9 @@ class Rsvp(StrEnum):
     NONE = "none"
 
 
+RSVP_PROMPT = "rsvp"  # the prompt kind an invitation opens (bot/prompts.py): 1 Hadir, 2 Tidak hadir
+
+
 class MessageKind(StrEnum):
     """What a due row sends: the invitation, a reminder, or a notice that the meeting changed."""
 

@@ -61,11 +61,10 @@ def meeting_values(meeting: Meeting, zone: TimeZone) -> dict[str, object]:
     }
 
 
-def invitation_text(meeting: Meeting, contact: Contact, can_answer_now: bool) -> str:
-    """The invitation; it ends with "1 Hadir · 2 Tidak hadir" (via `jadwal` when another flow is open)."""
-    closing = "meetings.answer_now" if can_answer_now else "meetings.answer_later"
+def invitation_text(meeting: Meeting, contact: Contact) -> str:
+    """The invitation; its RSVP prompt's options (1 Hadir, 2 Tidak hadir) follow it."""
     values = meeting_values(meeting, zone_of(contact))
-    return texts().render("meetings.invitation", **values, closing=texts().render(closing))
+    return texts().render("meetings.invitation", **values, closing=texts().render("meetings.answer_now"))
 
 
 def reminder_text(meeting: Meeting, contact: Contact, now: datetime) -> str:
@@ -83,10 +82,10 @@ def reminder_text(meeting: Meeting, contact: Contact, now: datetime) -> str:
     )
 
 
-def message_text(kind: str, meeting: Meeting, contact: Contact, now: datetime, can_answer_now: bool) -> str:
+def message_text(kind: str, meeting: Meeting, contact: Contact, now: datetime) -> str:
     """The text of one due message, written when it is sent, so it always shows the current details."""
     if kind == MessageKind.INVITATION:
-        return invitation_text(meeting, contact, can_answer_now)
+        return invitation_text(meeting, contact)
     if kind == MessageKind.REMINDER:
         return reminder_text(meeting, contact, now)
     key = "meetings.updated" if kind == MessageKind.UPDATE else "meetings.cancelled"

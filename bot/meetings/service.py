@@ -17,6 +17,7 @@ from bot.audience import Audience, AudienceCaller, contacts_query, scoped
 from bot.db import is_postgres
 from bot.errors import BadRequest
 from bot.meetings.models import (
+    RSVP_PROMPT,
     DueStatus,
     Invitation,
     Meeting,
@@ -30,6 +31,7 @@ from bot.meetings.models import (
 from bot.meetings.scheduling import notice_due, plan_reminders
 from bot.meetings.timefmt import zone_of
 from bot.models import Contact
+from bot.prompts import close_prompts, close_subject, move_expiry
 
 ANNOUNCED_FIELDS = ("starts_at", "duration_minutes", "join_url")
 
@@ -171,6 +173,8 @@ def edit_meeting(session: Session, meeting: Meeting, body: MeetingUpdate, now: d
     for field, value in changes.items():
         setattr(meeting, field, value.strip() if isinstance(value, str) else value)
     meeting.sequence, meeting.updated_at = meeting.sequence + 1, now
+    assert meeting.id is not None
+    move_expiry(session, RSVP_PROMPT, meeting.id, meeting.starts_at)  # an open RSVP lasts until the new start
     if announced:
         replan(session, meeting, now, MessageKind.UPDATE)
     return meeting
@@ -183,6 +187,7 @@ def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> Meeting
     meeting.sequence, meeting.updated_at = meeting.sequence + 1, now
     assert meeting.id is not None
     withdraw_pending(session, meeting.id)
+    close_subject(session, RSVP_PROMPT, meeting.id)  # an old "1 Hadir" button now says it expired
     for invitation, contact in answering_invitations(session, meeting):
         if invitation.notified_at is not None:
             iana = zone_of(contact).iana
@@ -202,6 +207,7 @@ def set_rsvp(session: Session, invitation: Invitation, contact: Contact, answer:
     """Record a teacher's answer: declining stops their reminders, accepting again plans the ones to come."""
     previous = invitation.rsvp
     invitation.rsvp, invitation.rsvp_at = answer, now
+    close_prompts(session, contact.id, RSVP_PROMPT, invitation.meeting_id)  # answered, whichever way
     if answer == Rsvp.NO and previous != Rsvp.NO:
         withdraw_pending(session, invitation.meeting_id, invitation.id)
     elif answer == Rsvp.YES and previous == Rsvp.NO:

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import bot.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+import bot.features  # noqa: F401  (every feature, so every table, on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -1,0 +1,27 @@
+"""What a feature declares: its flows, words, prompt kinds, menu entries, timed jobs, API routers,
+tables, erasure hook and WhatsApp templates. `bot/features.py` lists the features; nothing
+registers itself by being imported."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from fastapi import APIRouter
+
+from bot.conversation import Flow, MenuEntry, PromptKind, Word
+from bot.erasure import ErasureHook
+from bot.timed import TimedJob
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    flows: tuple[Flow, ...] = ()
+    words: Mapping[str, Word] = field(default_factory=dict)
+    prompt_kinds: tuple[PromptKind, ...] = ()
+    menu: tuple[MenuEntry, ...] = ()
+    jobs: tuple[TimedJob, ...] = ()
+    routers: tuple[APIRouter, ...] = ()
+    tables: tuple[ModuleType, ...] = ()  # modules whose tables Alembic and the tests must know
+    erase: ErasureHook | None = None  # deletes or anonymises the feature's rows about a contact
+    templates: tuple[str, ...] = ()  # WhatsApp templates the feature sends outside the window
