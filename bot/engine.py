@@ -5,8 +5,10 @@ import logging
 import time
 from datetime import timedelta
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, exists, text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot import metrics
 from bot.clock import utcnow
@@ -27,63 +29,68 @@ STOP_WORDS = ("berhenti", "stop")
 WINDOW_ACKNOWLEDGEMENTS = {"1", "ok", "oke", "okay", "ya", "iya", "baik", "siap", "baca", "lihat", "halo", "hai", ""}
 
 
+def next_waiting_query() -> SelectOfScalar[InboundMessage]:
+    """Built once: the oldest waiting message whose sender has no older one waiting."""
+    older = aliased(InboundMessage)
+    older_waiting = exists().where(
+        col(older.channel) == col(InboundMessage.channel),
+        col(older.address) == col(InboundMessage.address),
+        col(older.status) == InboundStatus.RECEIVED,
+        col(older.id) < col(InboundMessage.id),
+    )
+    waiting = col(InboundMessage.status) == InboundStatus.RECEIVED
+    return select(InboundMessage).where(waiting, ~older_waiting).order_by(col(InboundMessage.id)).limit(1)
+
+
+NEXT_WAITING = next_waiting_query()
+
+
 def process_pending(engine: Engine, limit: int = 100) -> int:
-    """Handle stored messages in arrival order; returns how many were handled."""
-    handled, waiting = 0, set[int]()
+    """Handle stored messages in arrival order, one transaction each; returns how many were handled."""
+    handled = 0
     while handled < limit:
         with session_scope(engine) as session:
-            inbound = claim_next(session, waiting)
+            inbound = claim_next(session)
             if inbound is None:
                 return handled
-            inbound_id = inbound.id
-            if not first_of_its_sender(session, inbound):
-                waiting.add(inbound.id or 0)  # another worker handles an older one of this sender
-                continue
+            inbound_id = inbound.id or 0
             try:
                 started = time.perf_counter()
-                with session.begin_nested():
-                    handle_inbound(session, inbound)
+                handle_inbound(session, inbound)
+                session.flush()
                 metrics.HANDLING_SECONDS.observe(time.perf_counter() - started)
             except Exception as error:  # a bug must not lose the message nor leave silence
                 log.exception("handling inbound %s failed", inbound_id)
-                fail_inbound(session, inbound, error)
+                session.rollback()
+                fail_inbound(session, inbound_id, error)
         handled += 1
     return handled
 
 
-def claim_next(session: Session, waiting: set[int]) -> InboundMessage | None:
-    query = (
-        select(InboundMessage)
-        .where(col(InboundMessage.status) == InboundStatus.RECEIVED, col(InboundMessage.id).not_in(waiting))
-        .order_by(col(InboundMessage.id))
-        .limit(1)
-    )
-    if is_postgres(session):
-        query = query.with_for_update(skip_locked=True)
-    return session.exec(query).first()
+def claim_next(session: Session) -> InboundMessage | None:
+    """The oldest waiting message whose sender has no older one waiting (so one sender's messages
+    are handled in order, one at a time, by any number of workers: the row lock is skipped by the
+    others, and the older-one test keeps a sender's next message back until this one commits).
 
-
-def first_of_its_sender(session: Session, inbound: InboundMessage) -> bool:
-    """Serialise one sender's messages across workers (PostgreSQL): take the sender's lock without
-    waiting, then make sure no older message of theirs is still waiting (another worker holds it)."""
+    On PostgreSQL the handling transaction commits without waiting for the disk: a crash loses at
+    most its last fraction of a second, and those messages are still stored (intake commits
+    durably) and handled again, while replies only leave after a later, durable commit."""
     if not is_postgres(session):
-        return True  # SQLite: one worker
-    locked = session.execute(
-        text("SELECT pg_try_advisory_xact_lock(hashtext(:sender))"),
-        {"sender": f"{inbound.channel}:{inbound.address}"},
-    ).scalar_one()
-    if not locked:
-        return False
-    older = select(InboundMessage.id).where(
-        InboundMessage.channel == inbound.channel,
-        InboundMessage.address == inbound.address,
-        col(InboundMessage.status) == InboundStatus.RECEIVED,
-        col(InboundMessage.id) < inbound.id,
-    )
-    return session.exec(older.limit(1)).first() is None
+        return session.exec(NEXT_WAITING).first()
+    session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    return session.exec(NEXT_WAITING.with_for_update(skip_locked=True, of=InboundMessage)).first()
 
 
-def fail_inbound(session: Session, inbound: InboundMessage, error: Exception) -> None:
+def fail_inbound(session: Session, inbound_id: int, error: Exception) -> None:
+    """After a failed handling (rolled back): the message is marked failed and the teacher gets
+    the apology, unless another worker settled it meanwhile."""
+    still_waiting = (InboundMessage.id == inbound_id, InboundMessage.status == InboundStatus.RECEIVED)
+    query = select(InboundMessage).where(*still_waiting)
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)  # a worker holding it now will settle it
+    inbound = session.exec(query).first()
+    if inbound is None:
+        return
     inbound.status = InboundStatus.FAILED
     inbound.error = f"{type(error).__name__}: {error}"[:500]
     inbound.processed_at = utcnow()

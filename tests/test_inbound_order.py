@@ -1,13 +1,15 @@
-"""One sender's messages are handled in arrival order, even by several workers (PostgreSQL)."""
+"""One sender's messages are handled in arrival order, even by several workers (PostgreSQL), and a
+message whose handling fails is marked failed and answered with an apology, never lost."""
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.channels.base import Incoming, store_incoming
 from bot.db import session_scope
+from bot import engine as engine_module
 from bot.engine import process_pending
-from bot.models import InboundMessage
+from bot.models import InboundMessage, OutboundMessage
 
 
 def store(engine: Engine, provider_id: str, address: str, words: str) -> None:
@@ -29,10 +31,27 @@ def test_a_second_worker_waits_for_the_senders_older_message(db_engine: Engine) 
     store(db_engine, "u3", "502", "halo")
     with Session(db_engine) as first_worker:  # holds u1 as a worker handling it would
         first_worker.exec(select(InboundMessage).where(InboundMessage.provider_id == "u1").with_for_update())
-        first_worker.execute(text("SELECT pg_advisory_xact_lock(hashtext('telegram:501'))"))
         handled = process_pending(db_engine)
         first_worker.rollback()
     assert handled == 1
     assert statuses(db_engine) == {"u1": "received", "u2": "received", "u3": "processed"}
     assert process_pending(db_engine) == 2
     assert set(statuses(db_engine).values()) == {"processed"}
+
+
+def test_a_failing_handler_marks_the_message_failed_and_apologises(db_engine: Engine, monkeypatch) -> None:
+    def broken(turn: object, kind: str) -> None:
+        raise RuntimeError("a bug")
+
+    store(db_engine, "u1", "601", "halo")
+    monkeypatch.setattr(engine_module, "respond", broken)
+    assert process_pending(db_engine) == 1
+    monkeypatch.undo()
+    store(db_engine, "u2", "601", "halo")
+    assert process_pending(db_engine) == 1
+    assert statuses(db_engine) == {"u1": "failed", "u2": "processed"}
+    with Session(db_engine) as session:
+        failed = session.exec(select(InboundMessage).where(InboundMessage.provider_id == "u1")).one()
+        texts = [row.text for row in session.exec(select(OutboundMessage).order_by(col(OutboundMessage.id))).all()]
+    assert failed.error == "RuntimeError: a bug"
+    assert texts[0].startswith("Maaf, ada gangguan") and texts[1].startswith("Halo! Saya GuruBot")
