@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot import engine as engine_module
 from bot.channels.base import Incoming, store_incoming
 from bot.db import session_scope
-from bot import engine as engine_module
 from bot.engine import process_pending
 from bot.models import InboundMessage, OutboundMessage
 
