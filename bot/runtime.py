@@ -1,13 +1,18 @@
 """The running service: intake, the inbound processor, the dispatcher and the timed tick.
 
 `gurubot serve` runs them all in one process by default; with GURUBOT_INPROCESS_WORKER=0 it only
-takes webhooks in, and `gurubot worker` processes (any number against one PostgreSQL) do the rest.
+takes webhooks in, and `gurubot worker` processes (any number against one PostgreSQL) do the rest,
+woken by PostgreSQL notifications (bot/wakeup.py), not by polling.
+
+Intake never waits behind handling: it has its own threads and, on PostgreSQL, its own
+connections, so a webhook is answered after one INSERT however busy the handlers are.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
@@ -16,15 +21,19 @@ from bot import metrics
 from bot.channels.base import Incoming, Sender, store_incoming
 from bot.channels.simulator import SimulatorSender
 from bot.config import Settings
-from bot.db import session_scope
+from bot.db import make_engine, session_scope
 from bot.dispatcher import Dispatcher
 from bot.engine import process_pending
 from bot.features import required_templates, timed_jobs
 from bot.status import apply_status
 from bot.timed import tick
+from bot.wakeup import INBOUND, OUTBOX, listen
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
+INTAKE_THREADS = 4
+# Without notifications (SQLite, or while the listening connection is down) workers look this often.
+POLL_SECONDS = 1.0
 # On stop, sends already started may finish and be recorded for this long.
 DRAIN_SECONDS = 10.0
 
@@ -52,12 +61,17 @@ class Runtime:
         self.outbox_ready = {channel: asyncio.Event() for channel in self.senders}
         self.stopping = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
+        self.listener: asyncio.Task[None] | None = None
         self.scheduler: AsyncIOScheduler | None = None
+        self.postgres = engine.dialect.name == "postgresql"
+        # SQLite keeps one engine: a second pool on one file only adds lock waits.
+        self.intake_engine = make_engine(engine.url.render_as_string(hide_password=False)) if self.postgres else engine
+        self.intake_threads = ThreadPoolExecutor(INTAKE_THREADS, thread_name_prefix="intake")
         metrics.watch_outbox(engine)
 
     async def accept(self, incoming: Incoming) -> bool:
         """Store a message before answering the provider; False when it is a retry."""
-        new = await asyncio.to_thread(self._store, incoming)
+        new = await asyncio.get_running_loop().run_in_executor(self.intake_threads, self._store, incoming)
         if new:
             self.inbound_ready.set()
         else:
@@ -65,7 +79,7 @@ class Runtime:
         return new
 
     def _store(self, incoming: Incoming) -> bool:
-        with session_scope(self.engine) as session:
+        with session_scope(self.intake_engine) as session:
             return store_incoming(session, incoming, self.settings.max_text_chars)
 
     async def record_status(self, provider_message_id: str, status: str, error_code: str | None) -> None:
@@ -85,6 +99,13 @@ class Runtime:
         self.notify_outbox()
         return done
 
+    def wake_sender(self, channel: str) -> None:
+        """A notification named the channel of a new outbox row (or none: wake them all)."""
+        if channel in self.outbox_ready:
+            self.outbox_ready[channel].set()
+        elif not channel:
+            self.notify_outbox()
+
     def notify_outbox(self) -> None:
         for ready in self.outbox_ready.values():
             ready.set()
@@ -100,11 +121,15 @@ class Runtime:
     async def start(self) -> None:
         if not self.settings.inprocess_worker:
             return
-        self.tasks = [asyncio.create_task(self._loop(self.inbound_ready, self.handle_pending, 1.0))]
+        self.tasks = [asyncio.create_task(self._loop(self.inbound_ready, self.handle_pending, POLL_SECONDS))]
         self.tasks += [
             asyncio.create_task(self.dispatcher.pump(channel, ready, self.stopping))
             for channel, ready in self.outbox_ready.items()
         ]
+        if self.postgres:
+            wakers = {INBOUND: lambda _payload: self.inbound_ready.set(), OUTBOX: self.wake_sender}
+            url = self.engine.url.render_as_string(hide_password=False)
+            self.listener = asyncio.create_task(listen(url, wakers, self.stopping))
         self.scheduler = AsyncIOScheduler()
         self.scheduler.add_job(self.tick, "interval", seconds=TICK_SECONDS, max_instances=1, coalesce=True)
         self.scheduler.start()
@@ -126,6 +151,10 @@ class Runtime:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         self.stopping.set()
+        if self.listener is not None:
+            self.listener.cancel()  # nothing to finish: it only wakes the others
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.listener
         self.notify_outbox()
         self.inbound_ready.set()
         if self.tasks:
@@ -137,3 +166,6 @@ class Runtime:
                 await task
         for sender in self.senders.values():
             await sender.close()
+        self.intake_threads.shutdown(wait=True)
+        if self.intake_engine is not self.engine:
+            self.intake_engine.dispose()

@@ -71,20 +71,19 @@ def take_turn(engine: Engine, job: TimedJob) -> bool:
     if job.every is None:
         return True
     now = utcnow()
+    due = (col(JobRun.last_run_at) <= now - job.every) | (col(JobRun.last_run_at) > now)  # > now: a clock set back
     with session_scope(engine) as session:
-        taken = session.execute(
-            update(JobRun)
-            .where(col(JobRun.name) == job.name)
-            .where((col(JobRun.last_run_at) <= now - job.every) | (col(JobRun.last_run_at) > now))
-            .values(last_run_at=now)
-        )
-        if taken.rowcount:  # type: ignore[attr-defined]
+        connection = session.connection()  # Core statements: RETURNING tells what happened on both databases
+        taken = connection.execute(
+            update(JobRun).where(col(JobRun.name) == job.name, due).values(last_run_at=now).returning(col(JobRun.name))
+        ).first()
+        if taken is not None:
             return True
         insert = postgres_insert if is_postgres(session) else sqlite_insert
-        created = session.execute(
-            insert(JobRun).values(name=job.name, last_run_at=now).on_conflict_do_nothing()
-        )
-        return bool(created.rowcount)  # type: ignore[attr-defined]
+        created = connection.execute(
+            insert(JobRun).values(name=job.name, last_run_at=now).on_conflict_do_nothing().returning(col(JobRun.name))
+        ).first()
+        return created is not None
 
 
 def tick(engine: Engine, jobs: Sequence[TimedJob]) -> int:
