@@ -6,11 +6,13 @@ import logging
 import signal
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import uvicorn
+from pydantic import ValidationError
 
-from bot.config import Settings, get_settings
+from bot.config import Settings, get_settings, production_problems
 
 log = logging.getLogger("gurubot")
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -19,7 +21,10 @@ Command = Callable[[argparse.Namespace, Settings], int]
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        return refuse("the settings are not valid", [settings_error_line(detail) for detail in error.errors()])
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_request_logs()
     result: int = args.command(args, settings)
@@ -30,6 +35,27 @@ def quiet_request_logs() -> None:
     """httpx logs every request URL at INFO, and Telegram's URLs carry the bot token."""
     for name in ("httpx", "httpcore", "telegram", "aiohttp.client"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def refuse(reason: str, problems: list[str]) -> int:
+    """Say on stderr why gurubot will not start, one line per problem, and give the exit status."""
+    print(f"gurubot: not starting, {reason}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
+def settings_error_line(detail: Mapping[str, Any]) -> str:
+    """One line per invalid setting, named as the operator sets it; never the value (a secret?)."""
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    location = detail["loc"]
+    return f"GURUBOT_{str(location[0]).upper()}: {message}" if location else message
+
+
+def unsafe_for_production(settings: Settings) -> int | None:
+    """The exit status when GURUBOT_ENV=production meets unsafe settings; None when start-up may go on."""
+    problems = production_problems(settings)
+    return refuse("GURUBOT_ENV=production with unsafe settings", problems) if problems else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
+    if (refused := unsafe_for_production(settings)) is not None:
+        return refused
     from bot.app import create_app
 
     uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_level="info")
@@ -72,6 +100,8 @@ def migrate(_args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
+    if (refused := unsafe_for_production(settings)) is not None:
+        return refused
     from bot.db import migrate as apply_migrations
     from bot.demo import seed_demo_data
 
@@ -109,6 +139,8 @@ async def chat_loop(settings: Settings, engine: object) -> None:
 
 def worker(_args: argparse.Namespace, settings: Settings) -> int:
     """Send and process until SIGTERM/SIGINT, then finish the sends already started and exit."""
+    if (refused := unsafe_for_production(settings)) is not None:
+        return refused
     from prometheus_client import start_http_server
 
     from bot.db import get_engine

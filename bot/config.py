@@ -1,9 +1,16 @@
 """The one settings object, read from the environment and `.env` once."""
 
+import ipaddress
 from functools import lru_cache
+from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Shown to teachers in the privacy notice and `DATA SAYA` until the operator names the real one;
+# production refuses to start with it.
+SAMPLE_DATA_CONTROLLER = "Komunitas Guru Contoh (nama contoh, belum diatur)"
 
 
 class Settings(BaseSettings):
@@ -12,6 +19,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./data/gurubot.db"
     public_url: str = "http://127.0.0.1:8000"
     demo: bool = False
+    # `production` refuses unsafe settings at start-up (`production_problems`).
+    env: Literal["development", "production"] = "development"
+    # Who is responsible for the teachers' data (UU PDP), named in the privacy notice.
+    data_controller: str = SAMPLE_DATA_CONTROLLER
 
     telegram_token: SecretStr | None = None
     telegram_secret: SecretStr | None = None
@@ -64,6 +75,50 @@ class Settings(BaseSettings):
     @property
     def whatsapp_enabled(self) -> bool:
         return self.twilio_auth_token is not None
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Why these settings must not serve real teachers, one line each; none outside production."""
+    if settings.env != "production":
+        return []
+    checks = [
+        (
+            settings.database_url.startswith("sqlite"),
+            "GURUBOT_DATABASE_URL is SQLite; production needs PostgreSQL (postgresql+psycopg://user:pass@host/db)",
+        ),
+        (
+            not is_public_url(settings.public_url),
+            f"GURUBOT_PUBLIC_URL is {settings.public_url!r}, which the providers cannot reach; "
+            "set the public HTTPS address, e.g. https://gurubot.example.go.id",
+        ),
+        (
+            settings.admin_token is None or not settings.admin_token.get_secret_value().strip(),
+            "GURUBOT_ADMIN_TOKEN is not set; the staff API would have no national admin",
+        ),
+        (
+            settings.data_controller.strip() in ("", SAMPLE_DATA_CONTROLLER),
+            "GURUBOT_DATA_CONTROLLER is not set (the sample name is in use); "
+            "name who is responsible for the teachers' data (UU PDP)",
+        ),
+    ]
+    return [problem for failed, problem in checks if failed]
+
+
+def is_public_url(url: str) -> bool:
+    """False for a URL without a host or one on this machine (loopback, `localhost`, 0.0.0.0)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return not (address.is_loopback or address.is_unspecified)
 
 
 @lru_cache

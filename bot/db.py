@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -22,18 +22,37 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
     event.listen(engine, "connect", _tune_sqlite)
+    event.listen(engine, "begin", _begin_immediate)
     return engine
 
 
+# Several processes may share one SQLite file (`gurubot serve` with `gurubot worker`). WAL lets
+# readers run beside the one writer; a writer waits up to this long for the lock.
+SQLITE_BUSY_SECONDS = 30
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite would BEGIN only before the first write, so a transaction's reads were not part of
+    # it (lost updates); SQLAlchemy now emits BEGIN itself (`_begin_immediate`).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """Take the write lock when the transaction starts, waiting for it under busy_timeout.
+
+    A deferred transaction that read first and then writes must upgrade its lock; when another
+    process wrote in between, SQLite answers `database is locked` at once, without waiting.
+    Every transaction here may write, so all take the lock up front: one writer at a time.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @lru_cache
