@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.answers import choose
 from bot.clock import utcnow
 from bot.content import Texts, texts
 from bot.erasure import ErasureHook
 from bot.models import Contact, Priority
 from bot.prompts import Prompt
 
-KEYCAP = "\ufe0f\u20e3"
 MENU_FLOW = "menu"
 
 
@@ -69,12 +69,12 @@ class Word:
 
 @dataclass(frozen=True)
 class PromptKind:
-    """How one kind of prompt is answered: `answer` gets the 1-based choice; `words` maps extra
-    typed answers (e.g. "bisa" → 1) to choices."""
+    """How one kind of prompt is answered: `answer` gets the 1-based choice; `choices` names the
+    options key whose phrases (`content/answers.yaml`: "hadir", "gk bisa") also answer it."""
 
     name: str
     answer: Callable[["Turn", Prompt, int], None]
-    words: dict[str, int] = field(default_factory=dict)
+    choices: str
 
 
 @dataclass(frozen=True)
@@ -106,16 +106,23 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
     moved: bool = False  # a flow question was asked (or the flow closed) during this turn
+    again: bool = False  # the open question is being asked again (its short form, where it has one)
 
     @property
     def content(self) -> Texts:
         return texts()
 
     def say(self, key: str, **values: object) -> None:
-        self.replies.append(Reply(self.content.render(key, **values)))
+        self.replies.append(Reply(self.render(key, **values)))
 
     def ask(self, key: str, options: list[str], **values: object) -> None:
-        self.replies.append(Reply(self.content.render(key, **values), options))
+        self.replies.append(Reply(self.render(key, **values), options))
+
+    def render(self, key: str, **values: object) -> str:
+        """A text; when a question is asked again, its short form (`<key>_again`) if it has one,
+        so a long text never reaches a teacher's phone twice in a row."""
+        again = f"{key}_again"
+        return self.content.render(again if self.again and again in self.content.entries else key, **values)
 
     def show(self, text: str, options: list[str] | None = None) -> None:
         self.replies.append(Reply(text, options or []))
@@ -125,14 +132,18 @@ class Turn:
         self.contact.flow, self.contact.step = flow, step
         self.ask_current()
 
-    def ask_current(self) -> None:
+    def ask_current(self, again: bool = False) -> None:
         """Ask the current step's question; its buttons carry this question's number."""
+        self.again = again
+        if "misses" in self.contact.flow_data:
+            self.contact.flow_data = {k: v for k, v in self.contact.flow_data.items() if k != "misses"}
         flow = self.registry.flows[self.contact.flow or ""]
         self.contact.question_seq += 1
         self.contact.question_asked_at = self.now()
         self.moved = True
         seq, before = self.contact.question_seq, len(self.replies)
         flow.steps[self.contact.step or ""].ask(self)
+        self.again = False
         if self.contact.question_seq != seq:
             return  # the question moved on inside ask (a step that forwards to another)
         asked = [reply for reply in self.replies[before:] if reply.tag is None]
@@ -158,6 +169,10 @@ class Turn:
     def recall(self, key: str, default: Any = None) -> Any:
         return self.contact.flow_data.get(key, default)
 
+    def choose(self, key: str) -> int | None:
+        """The choice the teacher's reply means among the options `key` of content."""
+        return choose(self.text, self.content.choices(key), key)
+
     def now(self) -> datetime:
         return utcnow()
 
@@ -166,17 +181,7 @@ def normalize_word(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().strip(".!?")).lower()
 
 
-def pick(text: str, options: list[str]) -> int | None:
-    """The 1-based option a reply names, by number (`2`, `2.`, `2️⃣`) or by its label."""
-    return pick_number(text, len(options)) or pick_label(text, options)
-
-
-def pick_number(text: str, count: int) -> int | None:
-    answer = normalize_word(text.replace(KEYCAP, ""))
-    return int(answer) if answer.isdigit() and 1 <= int(answer) <= count else None
-
-
-def pick_label(text: str, options: list[str]) -> int | None:
-    answer = normalize_word(text)
-    labels = [normalize_word(option) for option in options]
-    return labels.index(answer) + 1 if answer in labels else None
+def pick(text: str, options: list[str], key: str | None = None) -> int | None:
+    """The 1-based option a reply names: its number, its label, or a phrase teachers use for it
+    (`content/answers.yaml` under `key`)."""
+    return choose(text, options, key)

@@ -10,10 +10,12 @@ reach it when the flow's question is newer.
 import re
 from dataclasses import dataclass
 
-from bot.conversation import MENU_FLOW, Turn, Word, normalize_word, pick_label, pick_number
+from bot.answers import choose, choose_label, small_talk_kind
+from bot.conversation import MENU_FLOW, Turn, Word, normalize_word
 from bot.prompts import Prompt, find_prompt, is_live, live_prompts, mark_answered
 
 ONBOARDING_FLOW, ONBOARDING_START = "onboarding", "consent"
+MISSES_BEFORE_REPEAT = 2
 BUTTON = re.compile(r"^([pq])(\d{1,12}):(\d{1,2})$")
 
 
@@ -29,15 +31,17 @@ def respond(turn: Turn, kind: str) -> None:
     word = normalize_word(turn.text)
     if turn.contact.consent_given_at is None:
         respond_without_consent(turn, word, kind)
-    elif kind != "text" or not word:
+    elif kind != "text" or not turn.text.strip():
         turn.say("common.unsupported" if kind != "text" else "common.empty")
         repeat_question(turn)
     elif (button := parse_button(turn.text)) is not None:
         answer_button(turn, button)
     elif word in turn.registry.words:
         respond_to_word(turn, turn.registry.words[word])
-    elif answer_prompt(turn, word):
+    elif answer_prompt(turn):
         return
+    elif (kind_of_talk := small_talk_kind(turn.text)) is not None and kind_of_talk != "after":
+        answer_small_talk(turn, kind_of_talk)
     elif in_a_step(turn):
         answer_step(turn)
     elif turn.contact.onboarded_at is None:
@@ -113,7 +117,7 @@ def answer_button(turn: Turn, button: Button) -> None:
     turn.say("common.button_expired")
 
 
-def answer_prompt(turn: Turn, word: str) -> bool:
+def answer_prompt(turn: Turn) -> bool:
     """Give a typed answer to the newest open prompt it fits; False when it fits none."""
     asked_at = turn.contact.question_asked_at if turn.contact.flow else None
     for prompt in live_prompts(turn.session, turn.contact.id or 0, turn.now()):
@@ -121,9 +125,7 @@ def answer_prompt(turn: Turn, word: str) -> bool:
         if kind is None:
             continue
         newer = asked_at is None or prompt.created_at > asked_at
-        choice = pick_label(turn.text, prompt.options)
-        if newer and choice is None:
-            choice = pick_number(turn.text, len(prompt.options)) or kind.words.get(word)
+        choice = choose(turn.text, prompt.options, kind.choices) if newer else choose_label(turn.text, prompt.options)
         if choice is not None:
             answer_with(turn, prompt, choice)
             return True
@@ -159,15 +161,40 @@ def in_a_step(turn: Turn) -> bool:
 
 def answer_step(turn: Turn) -> None:
     step = turn.registry.flows[turn.contact.flow or ""].steps[turn.contact.step or ""]
-    if not step.answer(turn):
+    if step.answer(turn):
+        return
+    kind_of_talk = small_talk_kind(turn.text)
+    if kind_of_talk is not None:  # "ok", "👍" the question did not take
+        answer_small_talk(turn, kind_of_talk)
+    else:
+        give_a_hint(turn)
+
+
+def give_a_hint(turn: Turn) -> None:
+    """Say what would fit; the whole question comes again (in its short form) only after two misses."""
+    misses = int(turn.recall("misses", 0)) + 1
+    count = turn.contact.question_choices
+    if misses >= MISSES_BEFORE_REPEAT or count == 0:
         turn.say("common.hint_invalid")
-        turn.ask_current()
+        turn.ask_current(again=True)
+    else:
+        turn.remember(misses=misses)
+        turn.say("common.hint_choices" if count > 1 else "common.hint_one", last=count)
+
+
+def answer_small_talk(turn: Turn, kind: str) -> None:
+    """One friendly line; an open question is recalled in a line, not sent again in full."""
+    turn.say(f"small_talk.{kind}")
+    if in_a_step(turn) and turn.contact.flow != MENU_FLOW:
+        count = turn.contact.question_choices
+        key = "common.pending_choices" if count > 1 else "common.pending_one" if count else "common.pending_text"
+        turn.say(key, last=count)
 
 
 def repeat_question(turn: Turn) -> None:
     """Ask the current question again, or show the menu when no flow is open."""
     if in_a_step(turn):
-        turn.ask_current()
+        turn.ask_current(again=True)
     elif turn.contact.consent_given_at is None or turn.contact.onboarded_at is None:
         start_onboarding(turn)
     else:
@@ -184,7 +211,7 @@ def resume_paused(turn: Turn) -> None:
     """`lanjut`: back to the flow the teacher left for another feature."""
     paused = turn.contact.paused or {}
     turn.contact.paused = None
-    if answer_prompt(turn, "lanjut"):  # "Mau lanjut?" asked by a prompt of its own (a nudge)
+    if answer_prompt(turn):  # "Mau lanjut?" asked by a prompt of its own (a nudge)
         return
     flow = turn.registry.flows.get(str(paused.get("flow") or ""))
     if flow is None or str(paused.get("step") or "") not in flow.steps:

@@ -65,10 +65,12 @@ def ask_intro(turn: Turn) -> None:
 
 def answer_intro(turn: Turn) -> bool:
     """Begin at step 1, or at the PMM step for a teacher whose account is already active."""
-    choice = pick(turn.text, turn.content.choices("activation.intro"))
+    if understood(turn):  # an error message or "sudah aktif" in words says more than a yes
+        return True
+    choice = turn.choose("activation.intro")
     walk = walkthrough()
     if choice is None:
-        return understood(turn)
+        return False
     begin(turn, walk.first_step if choice == 1 else walk.skip_to)
     return True
 
@@ -83,9 +85,11 @@ def ask_resume(turn: Turn) -> None:
 
 
 def answer_resume(turn: Turn) -> bool:
-    choice = pick(turn.text, turn.content.choices("activation.resume"))
+    if understood(turn):  # an error message or "sudah aktif" in words says more than a yes
+        return True
+    choice = turn.choose("activation.resume")
     if choice is None:
-        return understood(turn)
+        return False
     resume(turn, choice)
     return True
 
@@ -115,9 +119,11 @@ def ask_step(turn: Turn) -> None:
 
 def answer_step(turn: Turn) -> bool:
     """1 the step worked, 2 there is a problem, 3 a Duta Teknologi, or an error typed in words."""
-    choice = pick(turn.text, turn.content.choices("activation.step"))
+    if understood(turn):  # an error message or "sudah aktif" in words says more than a yes
+        return True
+    choice = turn.choose("activation.step")
     if choice is None:
-        return understood(turn)
+        return False
     progress = progress_now(turn)
     if choice == 1:
         advance(turn, progress)
@@ -141,9 +147,13 @@ def ask_problems(turn: Turn) -> None:
 def answer_problems(turn: Turn) -> bool:
     """A branch by its number, the last number for a Duta Teknologi, or the error in words."""
     step = current_step(turn)
-    choice = pick(turn.text, problem_options(walkthrough(), step, turn.content)) if step else None
-    if step is None or choice is None:
-        return understood(turn)
+    if understood(turn):
+        return True
+    if step is None:
+        return False
+    choice = pick(turn.text, problem_options(walkthrough(), step, turn.content))
+    if choice is None:
+        return False
     if choice <= len(step.problems):
         open_branch(turn, step.problems[choice - 1], report=None)
     else:
@@ -161,9 +171,11 @@ def ask_branch(turn: Turn) -> None:
 
 def answer_branch(turn: Turn) -> bool:
     """1 fixed (the step is done), 2 still failing (twice: a human takes over), 3 a Duta Teknologi."""
-    choice = pick(turn.text, turn.content.choices("activation.branch"))
+    if understood(turn):  # an error message or "sudah aktif" in words says more than a yes
+        return True
+    choice = turn.choose("activation.branch")
     if choice is None:
-        return understood(turn)
+        return False
     progress = progress_now(turn)
     if choice == 1:
         advance(turn, progress)
@@ -180,7 +192,7 @@ def ask_describe(turn: Turn) -> None:
 
 def answer_describe(turn: Turn) -> bool:
     """Whatever the teacher writes goes to the ticket; 1 skips."""
-    skipped = pick(turn.text, turn.content.choices("skip")) == 1
+    skipped = turn.choose("skip") == 1
     hand_over(turn, progress_now(turn), report=None if skipped else turn.text)
     return True
 
@@ -277,7 +289,7 @@ FEATURE = Feature(
     flows=(FLOW,),
     words={"aktivasi": START, "belajar.id": START, "belajar id": START},
     prompt_kinds=(
-        PromptKind(NUDGE_PROMPT, answer_nudge, {"lanjut": 1, "lanjutkan": 1, "ulang": 2, "mulai dari awal": 2}),
+        PromptKind(NUDGE_PROMPT, answer_nudge, choices="activation.resume"),
     ),
     menu=(MenuEntry(1, "menu.items.activation", start),),
     jobs=(ACTIVATION_NUDGES,),

@@ -17,23 +17,6 @@ from bot.meetings.timefmt import zone_of
 from bot.prompts import Prompt
 
 FLOW_NAME = "meetings"
-# Typed answers to an invitation besides its labels ("Hadir", "Tidak hadir") and numbers.
-RSVP_WORDS = {
-    "bisa": 1,
-    "ya": 1,
-    "iya": 1,
-    "insya allah hadir": 1,
-    "tidak bisa": 2,
-    "tdk bisa": 2,
-    "gak bisa": 2,
-    "gk bisa": 2,
-    "nggak bisa": 2,
-    "tidak": 2,
-    "izin": 2,
-    "berhalangan": 2,
-}
-
-
 def start(turn: Turn) -> None:
     """List the teacher's upcoming meetings, or say there are none."""
     turn.contact.flow_data = {}
@@ -79,7 +62,7 @@ def ask_rsvp(turn: Turn) -> None:
 
 def answer_rsvp(turn: Turn) -> bool:
     """Record "1 Hadir" or "2 Tidak hadir" for the meeting picked from the list."""
-    choice = pick(turn.text, turn.content.choices("meetings.rsvp"))
+    choice = turn.choose("meetings.rsvp")
     if choice is None:
         return False
     if record_answer(turn, turn.recall("meeting_id", 0), choice):
@@ -114,7 +97,7 @@ FEATURE = Feature(
     "meetings",
     flows=(FLOW,),
     words={"jadwal": Word(start, needs_profile=True)},
-    prompt_kinds=(PromptKind(RSVP_PROMPT, answer_invitation, RSVP_WORDS),),
+    prompt_kinds=(PromptKind(RSVP_PROMPT, answer_invitation, choices="meetings.rsvp"),),
     menu=(MenuEntry(2, "menu.items.meetings", start),),
     jobs=(MEETING_MESSAGES,),
     routers=(meeting_routes.router, meeting_routes.calendar_router),

@@ -21,7 +21,7 @@ def ask_consent(turn: Turn) -> None:
 
 
 def answer_consent(turn: Turn) -> bool:
-    choice = pick(turn.text, turn.content.choices("consent"))
+    choice = turn.choose("consent")
     if choice is None:
         return False
     if choice == 2:
@@ -101,7 +101,7 @@ def ask_regency(turn: Turn) -> None:
 
 
 def answer_regency(turn: Turn) -> bool:
-    if pick(turn.text, turn.content.choices("skip")) == 1:
+    if turn.choose("skip") == 1:
         turn.goto(FLOW_NAME, "role")
         return True
     province = turn.contact.province_code or ""
@@ -138,7 +138,7 @@ def ask_role(turn: Turn) -> None:
 
 
 def answer_role(turn: Turn) -> bool:
-    choice = pick(turn.text, turn.content.choices("roles"))
+    choice = turn.choose("roles")
     if choice is None:
         return False
     turn.contact.role = ROLES[choice - 1]
@@ -151,7 +151,7 @@ def ask_level(turn: Turn) -> None:
 
 
 def answer_level(turn: Turn) -> bool:
-    choice = pick(turn.text, turn.content.choices("levels"))
+    choice = turn.choose("levels")
     if choice is None:
         return False
     turn.contact.school_level = SCHOOL_LEVELS[choice - 1]

@@ -3,7 +3,7 @@
 from sqlmodel import func, select
 
 from bot import regions
-from bot.conversation import Flow, MenuEntry, Step, Turn, Word, pick
+from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.erasure import erase_contact
 from bot.feature import Feature
 from bot.models import InboundMessage
@@ -74,7 +74,7 @@ def ask_erase(turn: Turn) -> None:
 
 
 def answer_erase(turn: Turn) -> bool:
-    choice = pick(turn.text, turn.content.choices("erase"))
+    choice = turn.choose("erase")
     if choice is None:
         return False
     if choice == 1:
