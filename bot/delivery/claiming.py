@@ -249,7 +249,7 @@ def claimed(row: Any, template: bool) -> Claimed:
     return Claimed(message, row.contact_id, row.priority, row.attempts)
 
 
-def release_expired_leases(engine: Engine, max_attempts: int = 5) -> int:
+def release_expired_leases(engine: Engine, max_attempts: int) -> int:
     """Messages held by a worker that died go back to the queue; each expiry counts as an attempt,
     so a message that keeps killing its worker fails in the end instead of looping forever."""
     now = utcnow()

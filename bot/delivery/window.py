@@ -6,6 +6,7 @@ teacher's reply releases the parked messages, in order. A message that carries i
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
@@ -38,6 +39,11 @@ def send_as_template(payload: dict[str, object], window_is_open: bool) -> bool:
     if not payload.get("template"):
         return False
     return bool(payload.get("template_only") or payload.get("window_closed") or not window_is_open)
+
+
+def window_found_closed(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload of a row the provider refused as free text: it goes as its template from now on."""
+    return {**payload, "window_closed": True}
 
 
 def park(session: Session, messages: Iterable[ParkedMessage]) -> int:
