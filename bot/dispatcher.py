@@ -15,7 +15,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import col
 
 from bot import metrics
-from bot.channels.base import Outgoing, Sender
+from bot.channels.base import ChannelTraits, Outgoing, Sender
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.db import session_scope
@@ -48,14 +48,15 @@ class Dispatcher:
         self.engine = engine
         self.senders = senders
         self.settings = settings
-        self.rates = {"telegram": settings.telegram_rate, "whatsapp": settings.whatsapp_rate}
-        self.claimer = Claimer(engine, settings, SharedRateLimiter(self.rates, wall_clock))
+        self.traits: dict[str, ChannelTraits] = {channel: sender.traits for channel, sender in senders.items()}
+        rates = {channel: traits.send_rate for channel, traits in self.traits.items() if traits.send_rate is not None}
+        self.claimer = Claimer(engine, settings, SharedRateLimiter(rates, wall_clock), self.traits)
         self.recorder = Recorder(engine, settings.send_attempts)
         self.sleep = sleep
         self.wall_clock = wall_clock
 
     def batch_size(self, channel: str) -> int:
-        rate = self.rates.get(channel)
+        rate = self.traits[channel].send_rate
         if rate is None:
             return self.settings.delivery_batch
         return max(1, min(self.settings.delivery_batch, math.ceil(rate * LOOKAHEAD_SECONDS)))

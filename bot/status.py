@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.channels.whatsapp import classify_code
 from bot.clock import utcnow
 from bot.db import session_scope
 from bot.delivery.policy import FailedSend, decide, mark_unreachable
@@ -70,8 +71,6 @@ def apply_early_statuses(session: Session, provider_ids: list[str], max_attempts
 
 
 def callback_error(error_code: str | None) -> SendError:
-    from bot.channels.whatsapp import classify_code
-
     if not error_code or not error_code.isdigit():
         return GiveUp(f"twilio reported failure without a code ({error_code})")
     return classify_code(int(error_code), f"twilio code {error_code}")
@@ -103,7 +102,8 @@ def park_after_send(session: Session, message: OutboundMessage) -> None:
     """Free text that arrived outside the window waits for the contact's next message."""
     assert message.id is not None and message.contact_id is not None
     message.provider_message_id = None  # a late callback for the refused send must not match
-    park(session, [ParkedMessage(message.id, message.contact_id, message.address, message.priority)])
+    parked = ParkedMessage(message.id, message.contact_id, message.channel, message.address, message.priority)
+    park(session, [parked])
     session.refresh(message)
 
 

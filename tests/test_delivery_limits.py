@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot import clock
+from bot.channels import telegram
 from bot.channels.base import Outgoing
 from bot.config import Settings
 from bot.conversation import Reply
@@ -18,12 +19,13 @@ from bot.dispatcher import Dispatcher
 from bot.models import Contact, OutboundMessage, Priority
 from bot.outbox import enqueue
 from tests.factories import Harness
+from tests.fakes import FakeTelegram, FakeTwilio
 
 
 class StopwatchSender:
     """A provider that never throttles and notes when each message reached it."""
 
-    name = "telegram"
+    traits = telegram.TRAITS.at_rates(100.0)
 
     def __init__(self) -> None:
         self.arrivals: list[float] = []
@@ -60,7 +62,7 @@ def waiting(engine: Engine) -> int:
 async def test_the_rate_limit_holds_across_two_dispatchers_sharing_one_database(
     settings: Settings, db_engine: Engine
 ) -> None:
-    limited = settings.model_copy(update={"telegram_rate": 100.0, "delivery_batch": 10})
+    limited = settings.model_copy(update={"delivery_batch": 10})
     provider = StopwatchSender()
     workers = [Dispatcher(db_engine, {"telegram": provider}, limited) for _ in range(2)]
     contacts_with_messages(db_engine, 60)
@@ -85,10 +87,14 @@ async def test_a_reply_overtakes_a_broadcast_backlog(settings: Settings, db_engi
 
 
 async def test_a_telegram_chat_gets_at_most_one_message_per_second(
-    settings: Settings, db_engine: Engine, harness: Harness
+    settings: Settings, db_engine: Engine, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio
 ) -> None:
     paced = settings.model_copy(update={"telegram_chat_rate": 1.0})
-    harness.runtime.dispatcher = Dispatcher(db_engine, harness.runtime.senders, paced)
+    async with Harness.running(paced, db_engine, fake_telegram, fake_twilio) as harness:
+        await two_messages_a_second_apart(harness, db_engine)
+
+
+async def two_messages_a_second_apart(harness: Harness, db_engine: Engine) -> None:
     with Session(db_engine) as session:
         contact = Contact(channel="telegram", address="78", last_inbound_at=clock.utcnow())
         session.add(contact)

@@ -166,7 +166,7 @@ def failed_send(claimed: Claimed) -> FailedSend:
 def parked(claimed: Claimed) -> ParkedMessage:
     message = claimed.message
     assert claimed.contact_id is not None  # the policy parks only messages to a contact
-    return ParkedMessage(message.id, claimed.contact_id, message.address, claimed.priority)
+    return ParkedMessage(message.id, claimed.contact_id, message.channel, message.address, claimed.priority)
 
 
 def update_row(session: Session, row_id: int, values: dict[str, Any]) -> None:
