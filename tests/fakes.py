@@ -12,6 +12,8 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,11 +21,18 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import uvicorn
+from sqlalchemy import Engine, Float, literal
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+
+from bot.channels.base import ChannelTraits, Outgoing, Sender
+from bot.config import Settings
+from bot.dispatcher import Dispatcher
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 TWILIO_MESSAGES = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
@@ -351,3 +360,50 @@ def telegram_app(fake: FakeTelegram) -> Starlette:
 
 def twilio_app(fake: FakeTwilio) -> Starlette:
     return Starlette(routes=[Route("/2010-04-01/Accounts/{sid}/Messages.json", fake.create_message, methods=["POST"])])
+
+
+class VirtualTime:
+    """The dispatcher's time in tests, exact however busy the machine. Every asyncio task keeps
+    its own moment (a context variable, which the tasks and threads it starts inherit), and
+    sleeping moves only the sleeper's moment, at once. So a send that waits for its rate-limit
+    slot starts exactly at that slot; the slots come from the table the workers share, with this
+    clock as their common time base."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.moment: ContextVar[float] = ContextVar("virtual_moment", default=start)
+
+    def now(self) -> float:
+        return self.moment.get()
+
+    async def sleep(self, seconds: float) -> None:
+        self.moment.set(self.now() + max(seconds, 0.0))
+        await asyncio.sleep(0)
+
+    def shared_now(self, session: Session) -> ColumnElement[float]:
+        return literal(self.now(), Float)
+
+    def dispatcher(self, engine: Engine, senders: Mapping[str, Sender], settings: Settings) -> Dispatcher:
+        return Dispatcher(engine, senders, settings, sleep=self.sleep, wall_clock=self.now, shared_now=self.shared_now)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    moment: float
+    address: str
+    text: str
+
+
+class NotingProvider:
+    """A sender that answers every send at once and notes, in virtual time, when each came."""
+
+    def __init__(self, traits: ChannelTraits, virtual_time: VirtualTime) -> None:
+        self.traits = traits
+        self.virtual_time = virtual_time
+        self.arrivals: list[Arrival] = []
+
+    async def send(self, message: Outgoing) -> str | None:
+        self.arrivals.append(Arrival(self.virtual_time.now(), message.address, message.text))
+        return f"stub-{message.id}"
+
+    async def close(self) -> None:
+        return None
