@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Engine, text
 
 from bench.delivery_setup import count_by_status, fresh_engine, queue_messages
+from bot.channels import telegram
 from bot.channels.base import Outgoing, Sender
 from bot.clock import utcnow
 from bot.config import Settings
@@ -38,7 +39,7 @@ UNLIMITED = 1_000_000.0
 class StubSender:
     """Answers every send at once with an id, like a provider with no limits and no latency."""
 
-    name = "telegram"
+    traits = telegram.TRAITS.at_rates(UNLIMITED, UNLIMITED)
 
     def __init__(self) -> None:
         self.sent = 0

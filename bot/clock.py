@@ -6,10 +6,11 @@ All datetimes in the database are UTC (SQLModel's UTCDateTime); local time exist
 from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
+_frozen_at: datetime | None = None
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC) + _offset
+    return (_frozen_at or datetime.now(UTC)) + _offset
 
 
 def advance(delta: timedelta) -> None:
@@ -18,6 +19,12 @@ def advance(delta: timedelta) -> None:
     _offset += delta
 
 
+def freeze() -> None:
+    """Stop the clock where it is, so that only `advance` moves it (tests that count seconds)."""
+    global _frozen_at
+    _frozen_at = datetime.now(UTC)
+
+
 def reset() -> None:
-    global _offset
-    _offset = timedelta(0)
+    global _offset, _frozen_at
+    _offset, _frozen_at = timedelta(0), None

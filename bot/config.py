@@ -40,9 +40,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     max_text_chars: int = 4000
     send_attempts: int = 5
-    telegram_rate: float = 30.0
-    telegram_chat_rate: float = 1.0
-    whatsapp_rate: float = 10.0
+    # Messages per second; unset, the channel's own (its traits in bot/channels/<name>.py).
+    telegram_rate: float | None = None
+    telegram_chat_rate: float | None = None
+    whatsapp_rate: float | None = None
     # Delivery: provider timeout per send, the most messages one worker claims at once (fewer
     # when a channel's rate allows fewer per second), how long a claim lasts before another
     # worker may take the message over, and how long a message waits for a WhatsApp reply.

@@ -15,12 +15,12 @@ from sqlalchemy import Engine, update
 from sqlmodel import col
 
 from bot import metrics
-from bot.channels.base import Outgoing, Sender
+from bot.channels.base import ChannelTraits, Outgoing, Sender
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.db import session_scope
 from bot.delivery.claiming import Claimed, Claimer, release_expired_leases
-from bot.delivery.rate_limit import SharedRateLimiter
+from bot.delivery.rate_limit import SharedNow, SharedRateLimiter
 from bot.delivery.recording import Outcome, Recorder
 from bot.delivery.window import expire_parked
 from bot.errors import RetryLater, SendError
@@ -44,18 +44,22 @@ class Dispatcher:
         *,
         sleep: Sleep = asyncio.sleep,
         wall_clock: Callable[[], float] = time.time,
+        shared_now: SharedNow | None = None,
     ) -> None:
+        """`sleep`, `wall_clock` and `shared_now` (the clock all workers share, by default the
+        database's) are the dispatcher's time; tests give a virtual one."""
         self.engine = engine
         self.senders = senders
         self.settings = settings
-        self.rates = {"telegram": settings.telegram_rate, "whatsapp": settings.whatsapp_rate}
-        self.claimer = Claimer(engine, settings, SharedRateLimiter(self.rates, wall_clock))
+        self.traits: dict[str, ChannelTraits] = {channel: sender.traits for channel, sender in senders.items()}
+        rates = {channel: traits.send_rate for channel, traits in self.traits.items() if traits.send_rate is not None}
+        self.claimer = Claimer(engine, settings, SharedRateLimiter(rates, wall_clock, shared_now), self.traits)
         self.recorder = Recorder(engine, settings.send_attempts)
         self.sleep = sleep
         self.wall_clock = wall_clock
 
     def batch_size(self, channel: str) -> int:
-        rate = self.rates.get(channel)
+        rate = self.traits[channel].send_rate
         if rate is None:
             return self.settings.delivery_batch
         return max(1, min(self.settings.delivery_batch, math.ceil(rate * LOOKAHEAD_SECONDS)))
@@ -93,7 +97,7 @@ class Dispatcher:
             ready, touched = await self.claim(channel)
         except Exception:
             log.exception("claiming %s messages failed; trying again", channel)
-            await asyncio.sleep(IDLE_SECONDS)
+            await self.sleep(IDLE_SECONDS)
             return 0
         for item in ready:
             task = asyncio.create_task(self.deliver(item))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from bot.channels.registry import traits_of
 from bot.clock import utcnow
 from bot.conversation import Reply
 from bot.delivery.splitting import split_reply
@@ -74,8 +75,8 @@ def enqueue_callback_answer(
 def release_parked(session: Session, contact: Contact) -> int:
     """The contact wrote: messages held for WhatsApp's window go out now, in their order. A held
     question that is no longer current (the conversation moved on, the prompt closed) is dropped."""
-    if contact.id is None:
-        return 0
+    if contact.id is None or traits_of(contact.channel).reply_window is None:
+        return 0  # a channel without a reply window never holds messages: no query at all
     parked = session.exec(
         select(OutboundMessage.id, OutboundMessage.payload).where(
             col(OutboundMessage.contact_id) == contact.id, col(OutboundMessage.status) == OutboundStatus.PARKED

@@ -1,17 +1,20 @@
 """Delivery statuses reported by providers (Twilio's status callbacks); a status only ever moves
-forward. A failure whose error code says what to do is handled like the same error at send
-time: 63016 (outside the 24-hour window) sends the message again as its template or parks it,
-21610/63024 mark the contact unreachable, 63018 (rate) retries after a backoff."""
+forward. A failure whose error code says what to do goes through the same delivery policy as at
+send time (`bot.delivery.policy`): 63016 (outside the 24-hour window) sends the message again
+as its template or parks it, 21610/63024 mark the contact unreachable, 63018 (rate) retries
+after a backoff."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.channels.whatsapp import classify_code
 from bot.clock import utcnow
 from bot.db import session_scope
-from bot.delivery.recording import decide, mark_unreachable
-from bot.delivery.window import ParkedMessage, park
+from bot.delivery.policy import FailedSend, decide, mark_unreachable
+from bot.delivery.window import ParkedMessage, park, window_found_closed
 from bot.errors import GiveUp, SendError
 from bot.models import STATUS_RANK, EarlyStatus, OutboundMessage, OutboundStatus
 
@@ -19,7 +22,7 @@ FAILURES = ("failed", "undelivered")
 
 
 def apply_status(
-    engine: Engine, provider_message_id: str, status: str, error_code: str | None, max_attempts: int = 5
+    engine: Engine, provider_message_id: str, status: str, error_code: str | None, max_attempts: int
 ) -> bool:
     """Record a provider's status for a sent message; False when unknown or a step backwards."""
     status = status.lower()
@@ -68,37 +71,41 @@ def apply_early_statuses(session: Session, provider_ids: list[str], max_attempts
 
 
 def callback_error(error_code: str | None) -> SendError:
-    from bot.channels.whatsapp import classify_code
-
     if not error_code or not error_code.isdigit():
         return GiveUp(f"twilio reported failure without a code ({error_code})")
     return classify_code(int(error_code), f"twilio code {error_code}")
 
 
 def handle_failure(session: Session, message: OutboundMessage, error: SendError, max_attempts: int) -> None:
-    """Apply the delivery policy to a failure reported after the send."""
-    decision = decide(error, message.attempts, max_attempts)
+    """Apply the delivery policy to a failure reported after the send. A message that fails for
+    good keeps the provider's status (failed or undelivered)."""
+    decision = decide(error, failed_send(message), max_attempts)
     message.error_class = decision.error_class
     if decision.error_class == "unreachable":
         mark_unreachable(session, message.contact_id)
-    elif decision.status == OutboundStatus.QUEUED:
+    if decision.status == OutboundStatus.QUEUED:
+        assert decision.next_attempt_at is not None  # a send again always says when
+        if decision.as_template:
+            message.payload = window_found_closed(dict(message.payload))
         requeue(message, next_attempt_at=decision.next_attempt_at)
     elif decision.status == OutboundStatus.PARKED:
-        after_window_closed(session, message)
+        park_after_send(session, message)
 
 
-def after_window_closed(session: Session, message: OutboundMessage) -> None:
-    """The free text arrived outside the window: again as its template, or parked for a reply."""
+def failed_send(message: OutboundMessage) -> FailedSend:
     payload: dict[str, Any] = dict(message.payload)
-    if payload.get("template") and not payload.get("window_closed"):
-        message.payload = {**payload, "window_closed": True}
-        requeue(message, next_attempt_at=utcnow())
-    elif message.contact_id is not None and not payload.get("template"):
-        assert message.id is not None
-        message.provider_message_id = None  # a late callback for the refused send must not match
-        park(session, [ParkedMessage(message.id, message.contact_id, message.address, message.priority)])
-        session.refresh(message)
+    has_template, went_as_template = bool(payload.get("template")), bool(payload.get("window_closed"))
+    return FailedSend(message.attempts, has_template, went_as_template, message.contact_id is not None)
 
 
-def requeue(message: OutboundMessage, next_attempt_at: Any) -> None:
+def park_after_send(session: Session, message: OutboundMessage) -> None:
+    """Free text that arrived outside the window waits for the contact's next message."""
+    assert message.id is not None and message.contact_id is not None
+    message.provider_message_id = None  # a late callback for the refused send must not match
+    parked = ParkedMessage(message.id, message.contact_id, message.channel, message.address, message.priority)
+    park(session, [parked])
+    session.refresh(message)
+
+
+def requeue(message: OutboundMessage, next_attempt_at: datetime) -> None:
     message.status, message.next_attempt_at, message.provider_message_id = OutboundStatus.QUEUED, next_attempt_at, None

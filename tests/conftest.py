@@ -19,7 +19,17 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.db import make_engine, migrate
 from tests.factories import Harness
-from tests.fakes import FakeTelegram, FakeTwilio, Faults, LoopbackServer, telegram_app, twilio_app
+from tests.fakes import (
+    REFERENCE,
+    TELEGRAM_SPEC,
+    TWILIO_SPEC,
+    FakeTelegram,
+    FakeTwilio,
+    Faults,
+    LoopbackServer,
+    telegram_app,
+    twilio_app,
+)
 
 TELEGRAM_TOKEN = "123456:TEST-token"
 TWILIO_SID = "AC" + "0" * 32
@@ -174,10 +184,8 @@ async def harness(
 
 @pytest.fixture
 def reference_dir() -> Path:
-    from tests.fakes import REFERENCE
-
-    if not REFERENCE.is_dir():
-        pytest.skip("shared/reference is not beside the repository")
+    """The provider specs in the repository; the fakes check every request against them."""
+    assert TELEGRAM_SPEC.is_file() and TWILIO_SPEC.is_file(), f"provider specs missing in {REFERENCE}"
     return REFERENCE
 
 

@@ -1,7 +1,7 @@
 """Fake Telegram Bot API and Twilio REST servers on loopback, answering like the real ones.
 
-Every request is checked against the published specs in shared/reference (required and known
-parameters); a request the real provider would refuse fails the test.
+Every request is checked against the published specs (required and known parameters; extracts
+in tests/reference, with their source); a request the real provider would refuse fails the test.
 """
 
 import asyncio
@@ -12,6 +12,8 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,29 +21,36 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import uvicorn
+from sqlalchemy import Engine, Float, literal
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+from bot.channels.base import ChannelTraits, Outgoing, Sender
+from bot.config import Settings
+from bot.dispatcher import Dispatcher
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+TELEGRAM_SPEC = REFERENCE / "telegram-bot-api-10.0.methods.json"
+TWILIO_SPEC = REFERENCE / "twilio_api_v2010.messages-create.json"
 TWILIO_MESSAGES = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
 
 
 @lru_cache
 def telegram_spec() -> dict[str, Any]:
-    return json.loads((REFERENCE / "telegram-bot-api-10.0.min.json").read_text())
+    return json.loads(TELEGRAM_SPEC.read_text(encoding="utf-8"))  # missing: the test fails, never skips
 
 
 @lru_cache
 def twilio_spec() -> dict[str, Any]:
-    return json.loads((REFERENCE / "twilio_api_v2010.json").read_text())
+    return json.loads(TWILIO_SPEC.read_text(encoding="utf-8"))
 
 
 def spec_problems_telegram(method: str, params: dict[str, Any]) -> list[str]:
-    if not REFERENCE.is_dir():  # a laptop without shared/: the spec tests themselves are skipped
-        return []
     methods = telegram_spec()["methods"]
     if method not in methods:
         return [f"unknown method {method}"]
@@ -54,8 +63,6 @@ def spec_problems_telegram(method: str, params: dict[str, Any]) -> list[str]:
 
 
 def spec_problems_twilio(fields: dict[str, str]) -> list[str]:
-    if not REFERENCE.is_dir():
-        return []
     operation = twilio_spec()["paths"][TWILIO_MESSAGES]["post"]
     schema = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     problems = [f"missing required {name}" for name in schema.get("required", []) if name not in fields]
@@ -134,6 +141,9 @@ class FakeTelegram:
     fail_next: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     next_message_id: int = 1
     faults: Faults = field(default_factory=Faults)
+
+    def __post_init__(self) -> None:
+        telegram_spec()  # no spec, no fake: a missing file fails every test using this fake
 
     def sent_texts(self, chat_id: int | None = None) -> list[str]:
         return [
@@ -231,6 +241,9 @@ class FakeTwilio:
     answers: dict[int, str] = field(default_factory=dict)  # id(message) → "ok" or the fault injected
     outside_window: set[str] = field(default_factory=set)  # numbers whose free text gets 63016
     next_sids: list[str] = field(default_factory=list)  # sids to hand out first (to race callbacks)
+
+    def __post_init__(self) -> None:
+        twilio_spec()  # no spec, no fake: a missing file fails every test using this fake
 
     def bodies(self, to: str | None = None) -> list[str]:
         return [m.get("Body", "") for m in self.messages if to is None or m["To"] == to]
@@ -351,3 +364,50 @@ def telegram_app(fake: FakeTelegram) -> Starlette:
 
 def twilio_app(fake: FakeTwilio) -> Starlette:
     return Starlette(routes=[Route("/2010-04-01/Accounts/{sid}/Messages.json", fake.create_message, methods=["POST"])])
+
+
+class VirtualTime:
+    """The dispatcher's time in tests, exact however busy the machine. Every asyncio task keeps
+    its own moment (a context variable, which the tasks and threads it starts inherit), and
+    sleeping moves only the sleeper's moment, at once. So a send that waits for its rate-limit
+    slot starts exactly at that slot; the slots come from the table the workers share, with this
+    clock as their common time base."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.moment: ContextVar[float] = ContextVar("virtual_moment", default=start)
+
+    def now(self) -> float:
+        return self.moment.get()
+
+    async def sleep(self, seconds: float) -> None:
+        self.moment.set(self.now() + max(seconds, 0.0))
+        await asyncio.sleep(0)
+
+    def shared_now(self, session: Session) -> ColumnElement[float]:
+        return literal(self.now(), Float)
+
+    def dispatcher(self, engine: Engine, senders: Mapping[str, Sender], settings: Settings) -> Dispatcher:
+        return Dispatcher(engine, senders, settings, sleep=self.sleep, wall_clock=self.now, shared_now=self.shared_now)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    moment: float
+    address: str
+    text: str
+
+
+class NotingProvider:
+    """A sender that answers every send at once and notes, in virtual time, when each came."""
+
+    def __init__(self, traits: ChannelTraits, virtual_time: VirtualTime) -> None:
+        self.traits = traits
+        self.virtual_time = virtual_time
+        self.arrivals: list[Arrival] = []
+
+    async def send(self, message: Outgoing) -> str | None:
+        self.arrivals.append(Arrival(self.virtual_time.now(), message.address, message.text))
+        return f"stub-{message.id}"
+
+    async def close(self) -> None:
+        return None

@@ -81,12 +81,12 @@ async def test_telegram_429_waits_retry_after(harness: Harness, db_engine) -> No
         "parameters": {"retry_after": 7},
     }
     harness.telegram.fail_next.append((429, too_many))
+    clock.freeze()
     await harness.telegram_says(32, "halo")
     with Session(db_engine) as session:
         message = session.exec(select(OutboundMessage)).one()
     assert message.status == "queued"
-    wait = (message.next_attempt_at - clock.utcnow()).total_seconds()
-    assert 5 < wait <= 7
+    assert message.next_attempt_at - clock.utcnow() == timedelta(seconds=7)
 
 
 async def test_status_callbacks_only_move_forward(harness: Harness, db_engine) -> None:

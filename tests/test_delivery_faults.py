@@ -68,8 +68,10 @@ async def test_every_message_is_sent_exactly_once_although_providers_fail_at_a_s
     fake_twilio: FakeTwilio,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    fake_telegram.faults = Faults(rate=0.4, hang_seconds=0.5, seed=3)
-    fake_twilio.faults = Faults(rate=0.4, hang_seconds=0.5, seed=4)
+    # A hang outlasts any stall of a busy machine many times over, so it always ends in the
+    # client's timeout (0.25 s) and never in a late answer that would upset the count below.
+    fake_telegram.faults = Faults(rate=0.4, hang_seconds=3.0, seed=3)
+    fake_twilio.faults = Faults(rate=0.4, hang_seconds=3.0, seed=4)
     impatient = settings.model_copy(update={"send_timeout": 0.25, "send_attempts": 15})
     async with Harness.running(impatient, db_engine, fake_telegram, fake_twilio) as harness:
         telegram_texts = queue_announcements(db_engine, "telegram", 40)

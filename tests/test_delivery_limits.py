@@ -1,39 +1,27 @@
 """Pace and order: provider rate limits shared by every worker, 1 message/s per Telegram chat,
 replies before a broadcast backlog, long texts split under the provider's limit, and no sends
-to a contact that blocked the bot."""
+to a contact that blocked the bot. Time is virtual (`tests.fakes.VirtualTime`, `clock.freeze`):
+what is asserted are exact moments, never how fast the machine is."""
 
 import asyncio
-import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot import clock
-from bot.channels.base import Outgoing
+from bot.channels import telegram
 from bot.config import Settings
 from bot.conversation import Reply
+from bot.delivery.rate_limit import HEADROOM
 from bot.delivery.splitting import split_reply, split_text, units
-from bot.dispatcher import Dispatcher
 from bot.models import Contact, OutboundMessage, Priority
 from bot.outbox import enqueue
-from tests.factories import Harness
+from tests.factories import Harness, telegram_text_update
+from tests.fakes import FakeTelegram, FakeTwilio, NotingProvider, VirtualTime
 
-
-class StopwatchSender:
-    """A provider that never throttles and notes when each message reached it."""
-
-    name = "telegram"
-
-    def __init__(self) -> None:
-        self.arrivals: list[float] = []
-
-    async def send(self, message: Outgoing) -> str | None:
-        self.arrivals.append(time.monotonic())
-        return f"stub-{message.id}"
-
-    async def close(self) -> None:
-        return None
+START = 1000.0  # the virtual clock's first moment, in seconds
 
 
 def contacts_with_messages(engine: Engine, count: int, channel: str = "telegram", **reply: object) -> list[int]:
@@ -60,47 +48,55 @@ def waiting(engine: Engine) -> int:
 async def test_the_rate_limit_holds_across_two_dispatchers_sharing_one_database(
     settings: Settings, db_engine: Engine
 ) -> None:
-    limited = settings.model_copy(update={"telegram_rate": 100.0, "delivery_batch": 10})
-    provider = StopwatchSender()
-    workers = [Dispatcher(db_engine, {"telegram": provider}, limited) for _ in range(2)]
+    virtual_time = VirtualTime(START)
+    limited = settings.model_copy(update={"delivery_batch": 10})
+    providers = [NotingProvider(telegram.TRAITS.at_rates(100.0), virtual_time) for _ in range(2)]
+    workers = [virtual_time.dispatcher(db_engine, {"telegram": provider}, limited) for provider in providers]
     contacts_with_messages(db_engine, 60)
     while waiting(db_engine):
         await asyncio.gather(*(worker.run_once() for worker in workers))
-    arrivals = sorted(provider.arrivals)
-    assert len(arrivals) == 60
-    # any 11 consecutive sends span at least 10 intervals of 1/100 s (less a little scheduling jitter)
-    assert min(later - earlier for earlier, later in zip(arrivals, arrivals[10:], strict=False)) >= 0.095
-    assert arrivals[-1] - arrivals[0] < 59 / 100 * 1.3  # and the pace is close to the limit
+    arrivals = sorted(arrival.moment for provider in providers for arrival in provider.arrivals)
+    interval = 1 / (100.0 * HEADROOM)  # 1/100 s, a little wider
+    assert arrivals == pytest.approx([START + number * interval for number in range(60)], abs=1e-9)
+    assert [len(provider.arrivals) for provider in providers] == [30, 30]  # both workers sent, in turns
 
 
 async def test_a_reply_overtakes_a_broadcast_backlog(settings: Settings, db_engine: Engine, harness: Harness) -> None:
+    virtual_time = VirtualTime(START)
+    provider = NotingProvider(telegram.TRAITS, virtual_time)
+    batch_of_20 = settings.model_copy(update={"delivery_batch": 20})
+    harness.runtime.dispatcher = virtual_time.dispatcher(db_engine, {"telegram": provider}, batch_of_20)
     contacts_with_messages(db_engine, 100, kind="broadcast", priority=Priority.BROADCAST)
-    harness.runtime.dispatcher.settings = settings.model_copy(update={"delivery_batch": 20})
     await harness.runtime.dispatcher.run_once()  # the backlog is being sent…
-    await harness.post_telegram(__import__("tests.factories", fromlist=["x"]).telegram_text_update(77, "halo"))
+    await harness.post_telegram(telegram_text_update(77, "halo"))
     await harness.runtime.handle_pending()  # …when a teacher writes
     await harness.runtime.dispatcher.run_once()
-    chats = [int(call.params["chat_id"]) for call in harness.telegram.calls]
-    assert 20 <= chats.index(77) < 23 and waiting(db_engine) == 61  # heads the next batch; the rest waits
+    chats = [arrival.address for arrival in sorted(provider.arrivals, key=lambda arrival: arrival.moment)]
+    assert len(chats) == 40 and chats.index("77") == 20  # the reply heads the next batch
+    assert waiting(db_engine) == 61  # the rest of the backlog waits
 
 
 async def test_a_telegram_chat_gets_at_most_one_message_per_second(
-    settings: Settings, db_engine: Engine, harness: Harness
+    settings: Settings, db_engine: Engine, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio
 ) -> None:
+    clock.freeze()
     paced = settings.model_copy(update={"telegram_chat_rate": 1.0})
-    harness.runtime.dispatcher = Dispatcher(db_engine, harness.runtime.senders, paced)
-    with Session(db_engine) as session:
-        contact = Contact(channel="telegram", address="78", last_inbound_at=clock.utcnow())
-        session.add(contact)
-        session.flush()
-        for text in ["Satu", "Dua"]:
-            enqueue(session, contact, Reply(text))
-        session.commit()
-    await harness.settle()
-    assert harness.telegram.sent_texts(78) == ["Satu"]
-    clock.advance(timedelta(seconds=1))
-    await harness.settle()
-    assert harness.telegram.sent_texts(78) == ["Satu", "Dua"]
+    async with Harness.running(paced, db_engine, fake_telegram, fake_twilio) as harness:
+        with Session(db_engine) as session:
+            contact = Contact(channel="telegram", address="78", last_inbound_at=clock.utcnow())
+            session.add(contact)
+            session.flush()
+            for text in ["Satu", "Dua"]:
+                enqueue(session, contact, Reply(text))
+            session.commit()
+        await harness.settle()
+        assert harness.telegram.sent_texts(78) == ["Satu"]
+        clock.advance(timedelta(milliseconds=999))
+        await harness.settle()
+        assert harness.telegram.sent_texts(78) == ["Satu"]
+        clock.advance(timedelta(milliseconds=1))  # a second after "Satu" went
+        await harness.settle()
+        assert harness.telegram.sent_texts(78) == ["Satu", "Dua"]
 
 
 async def test_a_long_text_arrives_in_order_in_parts_under_each_providers_limit(

@@ -49,6 +49,15 @@ async def parked_behind_the_window(harness: Harness, engine: Engine, *texts: str
     await harness.settle()
 
 
+async def reminder_reported_outside_the_window(harness: Harness, engine: Engine) -> None:
+    """Twilio's status callback: the reminder sent as free text was refused (63016)."""
+    with Session(engine) as session:
+        sid = session.exec(select(OutboundMessage).where(OutboundMessage.kind == "reminder")).one().provider_message_id
+    form = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "63016", "AccountSid": "AC" + "0" * 32}
+    assert (await harness.post_whatsapp(form, path="/webhooks/whatsapp/status")).status_code == 204
+    await harness.settle()
+
+
 def statuses(engine: Engine) -> list[tuple[str, str]]:
     with Session(engine) as session:
         query = select(OutboundMessage).where(OutboundMessage.kind != "reply").order_by(col(OutboundMessage.id))
@@ -144,11 +153,7 @@ async def test_error_63016_in_a_status_callback_parks_the_message_behind_a_templ
     await harness.whatsapp_says(NUMBER, "halo")
     remind(db_engine, "Pengingat")
     await harness.settle()
-    with Session(db_engine) as session:
-        sid = session.exec(select(OutboundMessage).where(OutboundMessage.kind == "reminder")).one().provider_message_id
-    form = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "63016", "AccountSid": "AC" + "0" * 32}
-    assert (await harness.post_whatsapp(form, path="/webhooks/whatsapp/status")).status_code == 204
-    await harness.settle()
+    await reminder_reported_outside_the_window(harness, db_engine)
     assert harness.twilio.messages[-1]["ContentSid"] == content_sid("new_message")
     assert statuses(db_engine) == [("reminder", "parked"), ("window_notice", "sent")]
 
@@ -178,3 +183,35 @@ async def test_a_missing_template_stops_the_start_with_a_clear_error(
     without_whatsapp = settings.model_copy(update={"twilio_auth_token": None})
     async with Harness.running(without_whatsapp, db_engine, fake_telegram, fake_twilio):
         pass  # templates matter only when WhatsApp is on
+
+
+def remind_with_template(engine: Engine) -> None:
+    variables = {"title": "Rapat", "local_time": "10.00 WITA"}
+    remind(engine, "Pengingat rapat", template="meeting_reminder", template_variables=variables)
+
+
+def assert_the_reminder_went_again_as_its_template(harness: Harness, engine: Engine) -> None:
+    refused, again = harness.twilio.messages[-2:]
+    assert refused["Body"] == "Pengingat rapat" and "ContentSid" not in refused
+    assert again["ContentSid"] == content_sid("meeting_reminder") and "Body" not in again
+    assert statuses(engine) == [("reminder", "sent")]  # no notice: nothing waits
+
+
+async def test_a_reminder_refused_as_free_text_at_send_time_goes_again_as_its_template(
+    harness: Harness, db_engine: Engine
+) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    harness.twilio.outside_window.add(ADDRESS)  # within our window, outside the provider's
+    remind_with_template(db_engine)
+    await harness.settle()
+    assert_the_reminder_went_again_as_its_template(harness, db_engine)
+
+
+async def test_a_reminder_refused_as_free_text_in_a_status_callback_goes_again_as_its_template(
+    harness: Harness, db_engine: Engine
+) -> None:
+    await harness.whatsapp_says(NUMBER, "halo")
+    remind_with_template(db_engine)
+    await harness.settle()
+    await reminder_reported_outside_the_window(harness, db_engine)
+    assert_the_reminder_went_again_as_its_template(harness, db_engine)

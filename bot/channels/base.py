@@ -1,7 +1,9 @@
-"""What every channel shares: the parsed inbound message, the sender interface, and intake."""
+"""What every channel shares: the parsed inbound message, the traits and the sender interface,
+and intake."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -41,10 +43,33 @@ class Outgoing:
     template_variables: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ChannelTraits:
+    """What delivery must know of a channel, declared by its adapter; None where the channel
+    sets no bound. `text_limit`: the longest text of one message, in UTF-16 code units as the
+    providers count; `send_rate`: messages per second for the whole sender; `chat_rate`:
+    messages per second to one chat; `reply_window`: how long after a contact's last message
+    free text may go (later only approved templates)."""
+
+    name: str
+    text_limit: int | None = None
+    send_rate: float | None = None
+    chat_rate: float | None = None
+    reply_window: timedelta | None = None
+
+    def at_rates(self, send_rate: float | None, chat_rate: float | None = None) -> "ChannelTraits":
+        """The same channel at the rates an operator configured (None keeps the channel's own)."""
+        return replace(
+            self,
+            send_rate=self.send_rate if send_rate is None else send_rate,
+            chat_rate=self.chat_rate if chat_rate is None else chat_rate,
+        )
+
+
 class Sender(Protocol):
     """Sends one message; returns the provider's message id or raises a `SendError`."""
 
-    name: str
+    traits: ChannelTraits
 
     async def send(self, message: Outgoing) -> str | None: ...
 

@@ -8,17 +8,18 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from bot.channels.base import Incoming, Outgoing
+from bot.channels.base import ChannelTraits, Incoming, Outgoing
 from bot.db import session_scope
 from bot.models import OutboundMessage, OutboundStatus
 
 router = APIRouter(include_in_schema=False)
+TRAITS = ChannelTraits("simulator")  # a web page: no limits, no window
 
 
 class SimulatorSender:
     """Nothing to send: the page reads sent messages back from the outbox."""
 
-    name = "simulator"
+    traits = TRAITS
 
     async def send(self, message: Outgoing) -> str | None:
         return f"sim-{message.id}"

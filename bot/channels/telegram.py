@@ -12,15 +12,15 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import Incoming, Outgoing, render_text
+from bot.channels.base import ChannelTraits, Incoming, Outgoing, render_text
 from bot.config import Settings
-from bot.delivery.splitting import TEXT_LIMITS
 from bot.errors import GiveUp, RetryLater, SendError, Unreachable
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-TEXT_LIMIT = TEXT_LIMITS["telegram"]
+# Bot API limits: 4096 characters a message, about 30 messages a second, 1 a second per chat.
+TRAITS = ChannelTraits("telegram", text_limit=4096, send_rate=30.0, chat_rate=1.0)
 
 
 def secret_matches(request: Request, settings: Settings) -> bool:
@@ -76,9 +76,10 @@ def parse_update(update: Update) -> Incoming | None:
 
 
 class TelegramSender:
-    name = "telegram"
+    traits = TRAITS
 
     def __init__(self, settings: Settings) -> None:
+        self.traits = TRAITS.at_rates(settings.telegram_rate, settings.telegram_chat_rate)
         token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
         root = settings.telegram_api_url.rstrip("/")
         timeout = settings.send_timeout
@@ -105,7 +106,7 @@ class TelegramSender:
             return None
         sent = await self.bot.send_message(
             chat_id=int(message.address),
-            text=render_text(message)[:TEXT_LIMIT],  # the outbox splits long texts; this is a last guard
+            text=render_text(message)[: TRAITS.text_limit],  # the outbox splits long texts; this is a last guard
             reply_markup=buttons(message.options, str(message.payload.get("question_tag") or "")),
         )
         if not sent.message_id:

@@ -3,6 +3,7 @@ against the public URL) and the sender (twilio's client against the Messages RES
 
 import asyncio
 import logging
+from datetime import timedelta
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -12,16 +13,17 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.channels.base import Incoming, Outgoing, render_text
+from bot.channels.base import ChannelTraits, Incoming, Outgoing, render_text
 from bot.config import Settings
-from bot.delivery.splitting import TEXT_LIMITS
 from bot.delivery.templates import whatsapp_templates
 from bot.errors import GiveUp, OutsideWindow, RetryLater, SendError, Unreachable
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-TEXT_LIMIT = TEXT_LIMITS["whatsapp"]
+# Twilio: 1600 characters a message; our pace 10 a second per sender unless configured.
+# WhatsApp: free text only within 24 hours of the contact's last message.
+TRAITS = ChannelTraits("whatsapp", text_limit=1600, send_rate=10.0, reply_window=timedelta(hours=24))
 RETRY_CODES = {20429, 63018}  # too many requests; WhatsApp's rate limit for the sender
 UNREACHABLE_CODES = {21610, 63024, 21211, 21614}  # unsubscribed (STOP); invalid recipient; bad number
 OUTSIDE_WINDOW_CODES = {63016}  # free text outside the 24-hour window
@@ -74,10 +76,11 @@ def parse_message(fields: dict[str, str]) -> Incoming:
 
 
 class WhatsAppSender:
-    name = "whatsapp"
+    traits = TRAITS
 
     def __init__(self, settings: Settings, required_templates: set[str] | None = None) -> None:
         assert settings.twilio_auth_token is not None
+        self.traits = TRAITS.at_rates(settings.whatsapp_rate)
         self.settings = settings
         self.status_callback = settings.public_url.rstrip("/") + "/webhooks/whatsapp/status"
         self.templates = whatsapp_templates(required_templates)  # a missing one stops the start, not a send
@@ -117,7 +120,7 @@ class WhatsAppSender:
     def content(self, message: Outgoing) -> dict[str, str]:
         """The free text, or an approved template (ContentSid + ContentVariables) outside the window."""
         if message.template is None:
-            return {"body": render_text(message)[:TEXT_LIMIT]}
+            return {"body": render_text(message)[: TRAITS.text_limit]}
         template = self.templates.get(message.template)
         if template is None:
             raise GiveUp(f"unknown WhatsApp template {message.template}")

@@ -1,11 +1,13 @@
 """Claiming due messages. One atomic `UPDATE … RETURNING` per batch and channel takes the most
 urgent due messages (priority, then age), at most one per contact so that each contact's
 messages leave in order; on PostgreSQL the pick runs `FOR UPDATE SKIP LOCKED`, so concurrent
-workers never take the same row (SQLite serialises writers). Claimed messages are then sorted:
-an unreachable contact's fail, WhatsApp free text outside the window is parked, a Telegram chat
-written to less than 1/telegram_chat_rate ago waits; the rest get their rate-limit slots."""
+workers never take the same row (SQLite serialises writers). Claimed messages are then sorted
+as the channel's traits ask: an unreachable contact's fail, free text outside the channel's
+reply window is parked, a chat written to less than 1/chat_rate ago waits; the rest get their
+rate-limit slots."""
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +16,7 @@ from sqlalchemy import Engine, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from bot.channels.base import Outgoing
+from bot.channels.base import ChannelTraits, Outgoing
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.db import is_postgres, session_scope
@@ -74,57 +76,29 @@ class ContactState:
 
 
 class Claimer:
-    """Claims batches of one channel's due messages for this worker."""
+    """Claims batches of one channel's due messages for this worker, as its traits ask."""
 
-    def __init__(self, engine: Engine, settings: Settings, limiter: SharedRateLimiter) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, limiter: SharedRateLimiter, traits: Mapping[str, ChannelTraits]
+    ) -> None:
         self.engine = engine
         self.limiter = limiter
+        self.traits = traits
         self.lease = timedelta(seconds=settings.delivery_lease_seconds)
-        self.chat_interval = timedelta(seconds=1.0 / settings.telegram_chat_rate)
 
     def claim(self, channel: str, size: int) -> tuple[list[Claimed], int]:
         """Claim up to `size` due messages of a channel; (messages to send now, rows touched)."""
         lease_ends = self.limiter.wall_clock() + self.lease.total_seconds()
+        traits = self.traits[channel]
         with session_scope(self.engine) as session:
             rows = take_due(session, channel, size, utcnow() + self.lease)
             if not rows:
                 return [], 0
-            sorting = self.sort(rows, contact_states(session, rows, channel == "telegram"))
+            states = contact_states(session, rows, paced=bool(traits.chat_rate))
+            sorting = sort_claimed(rows, states, traits)
             apply_sorting(session, sorting)
             ready = self.with_slots(session, channel, sorting.send)
         return [replace(item, lease_ends=lease_ends) for item in ready], len(rows)
-
-    def sort(self, rows: list[Any], states: dict[int, ContactState]) -> Sorting:
-        """Decide, most urgent first, what becomes of each claimed row."""
-        sorting, now = Sorting(), utcnow()
-        for row in sorted(rows, key=lambda row: (row.priority, row.id)):
-            state = states.get(row.contact_id) if row.contact_id is not None else None
-            if state is None:
-                sorting.send.append(claimed(row, template=False))
-            elif state.unreachable:
-                sorting.unreachable.append(row.id)
-            elif state.opted_out and row.priority > Priority.REPLY:
-                sorting.opted_out.append(row.id)  # BERHENTI: no announcements, reminders or nudges
-            elif row.kind not in UNLIMITED_KINDS and self.too_soon(state.last_sent_at, now):
-                sorting.wait[row.id] = (state.last_sent_at or now) + self.chat_interval
-            elif row.channel == "whatsapp":
-                self.sort_whatsapp(sorting, row, window_open(state.last_inbound_at, now))
-            else:
-                sorting.send.append(claimed(row, template=False))
-        return sorting
-
-    def too_soon(self, last_sent_at: datetime | None, now: datetime) -> bool:
-        """Whether the chat got a message less than its pace ago (Telegram: 1/s per chat)."""
-        return last_sent_at is not None and last_sent_at + self.chat_interval > now
-
-    @staticmethod
-    def sort_whatsapp(sorting: Sorting, row: Any, window_is_open: bool) -> None:
-        """Free text within the window; outside it the row's own template, or park it."""
-        as_template = send_as_template(row.payload, window_is_open)
-        if window_is_open or as_template:
-            sorting.send.append(claimed(row, template=as_template))
-        else:
-            sorting.park.append(ParkedMessage(row.id, row.contact_id, row.address, row.priority))
 
     def with_slots(self, session: Session, channel: str, ready: list[Claimed]) -> list[Claimed]:
         """Reserve the channel's rate-limit slots for the messages to send, in their order."""
@@ -132,6 +106,41 @@ class Claimer:
         slots = self.limiter.reserve(session, channel, len(limited))
         send_at = dict(zip((item.message.id for item in limited), slots, strict=True))
         return [replace(item, send_at=send_at.get(item.message.id, 0.0)) for item in ready]
+
+
+def sort_claimed(rows: list[Any], states: dict[int, ContactState], traits: ChannelTraits) -> Sorting:
+    """Decide, most urgent first, what becomes of each claimed row."""
+    sorting, now = Sorting(), utcnow()
+    pace = timedelta(seconds=1.0 / traits.chat_rate) if traits.chat_rate else None
+    for row in sorted(rows, key=lambda row: (row.priority, row.id)):
+        state = states.get(row.contact_id) if row.contact_id is not None else None
+        if state is None:
+            sorting.send.append(claimed(row, template=False))
+        elif state.unreachable:
+            sorting.unreachable.append(row.id)
+        elif state.opted_out and row.priority > Priority.REPLY:
+            sorting.opted_out.append(row.id)  # BERHENTI: no announcements, reminders or nudges
+        elif pace and row.kind not in UNLIMITED_KINDS and too_soon(state.last_sent_at, now, pace):
+            sorting.wait[row.id] = (state.last_sent_at or now) + pace
+        elif traits.reply_window is not None:
+            sort_by_window(sorting, row, window_open(state.last_inbound_at, now, traits.reply_window))
+        else:
+            sorting.send.append(claimed(row, template=False))
+    return sorting
+
+
+def too_soon(last_sent_at: datetime | None, now: datetime, pace: timedelta) -> bool:
+    """Whether the chat got a message less than its pace ago."""
+    return last_sent_at is not None and last_sent_at + pace > now
+
+
+def sort_by_window(sorting: Sorting, row: Any, window_is_open: bool) -> None:
+    """Free text within the reply window; outside it the row's own template, or park it."""
+    as_template = send_as_template(row.payload, window_is_open)
+    if window_is_open or as_template:
+        sorting.send.append(claimed(row, template=as_template))
+    else:
+        sorting.park.append(ParkedMessage(row.id, row.contact_id, row.channel, row.address, row.priority))
 
 
 def take_due(session: Session, channel: str, size: int, lease_until: datetime) -> list[Any]:
@@ -249,7 +258,7 @@ def claimed(row: Any, template: bool) -> Claimed:
     return Claimed(message, row.contact_id, row.priority, row.attempts)
 
 
-def release_expired_leases(engine: Engine, max_attempts: int = 5) -> int:
+def release_expired_leases(engine: Engine, max_attempts: int) -> int:
     """Messages held by a worker that died go back to the queue; each expiry counts as an attempt,
     so a message that keeps killing its worker fails in the end instead of looping forever."""
     now = utcnow()

@@ -2,7 +2,7 @@
 sender) → the next free send time. A worker reserves a run of slots for its whole batch in one
 atomic UPDATE, then sleeps until each message's slot. The database's clock is the common time
 base (read while the UPDATE runs, after any lock wait), so workers on different hosts need no
-synchronised clocks."""
+synchronised clocks; tests give a virtual clock as the common base instead."""
 
 import time
 from collections.abc import Callable
@@ -14,6 +14,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, Session, SQLModel, col
 
+# The workers' common clock in epoch seconds, as an SQL expression read inside the reserving UPDATE.
+SharedNow = Callable[[Session], ColumnElement[float]]
 # Slots are spaced a little wider than 1/rate, so that the jitter of real sends (scheduling,
 # network) does not put more than `rate` of them into any one second at the provider.
 HEADROOM = 0.97
@@ -29,22 +31,25 @@ class RateSlot(SQLModel, table=True):
 class SharedRateLimiter:
     """Reserves send slots per key across processes, as moments on this host's `wall_clock`."""
 
-    def __init__(self, rates: dict[str, float], wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, rates: dict[str, float], wall_clock: Callable[[], float] = time.time, shared_now: SharedNow | None = None
+    ) -> None:
         self.intervals = {key: 1.0 / (rate * HEADROOM) for key, rate in rates.items() if rate > 0}
         self.wall_clock = wall_clock
+        self.shared_now = shared_now or database_now
 
     def reserve(self, session: Session, key: str, count: int) -> list[float]:
         """The moments (seconds since the epoch, this host's clock) of `count` consecutive slots."""
         if count == 0 or key not in self.intervals:
             return [self.wall_clock()] * count
         interval = self.intervals[key]
-        next_free, database_now = self.take_slots(session, key, count, interval)
-        # Slots are in the database's time; shift them onto ours (nearly 0 on one host).
-        first = next_free - count * interval - (database_now - self.wall_clock())
+        next_free, shared_now = self.take_slots(session, key, count, interval)
+        # Slots are in the shared time; shift them onto ours (nearly 0 on one host).
+        first = next_free - count * interval - (shared_now - self.wall_clock())
         return [first + number * interval for number in range(count)]
 
     def take_slots(self, session: Session, key: str, count: int, interval: float) -> tuple[float, float]:
-        now = database_now(session)
+        now = self.shared_now(session)
         next_free = col(RateSlot.next_free_at)
         statement = (
             update(RateSlot)

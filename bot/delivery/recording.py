@@ -1,21 +1,14 @@
-"""The error policy and the recording of send results.
+"""The recording of send results.
 
 A result is stored right after its send (results that arrive while a write is running go
 together in the next write), so a worker that dies leaves unrecorded only the sends that were
-on the wire. The policy, one place for every channel:
-- sent → SENT with the provider's id;
-- RetryLater → QUEUED again after a backoff (or the provider's retry_after), until
-  `send_attempts` is reached, then FAILED with the last reason;
-- Unreachable → FAILED, and the contact is marked unreachable until it writes again;
-- OutsideWindow → sent again as its template, or PARKED behind a template notice;
-- GiveUp → FAILED with the reason.
+on the wire. A sent message becomes SENT with the provider's id; what a failure means is the
+delivery policy's to say (`bot.delivery.policy`).
 """
 
 import asyncio
 import logging
-import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, or_, update
@@ -25,13 +18,14 @@ from bot import metrics
 from bot.clock import utcnow
 from bot.db import session_scope
 from bot.delivery.claiming import Claimed
-from bot.delivery.window import ParkedMessage, park
-from bot.errors import OutsideWindow, RetryLater, SendError, Unreachable
-from bot.models import Contact, OutboundMessage, OutboundStatus
+from bot.delivery.policy import FailedSend, decide, mark_unreachable
+from bot.delivery.window import ParkedMessage, park, window_found_closed
+from bot.errors import SendError
+from bot.models import OutboundMessage, OutboundStatus
+from bot.status import apply_early_statuses
 
 log = logging.getLogger(__name__)
 STILL_OURS = (OutboundStatus.SENDING, OutboundStatus.QUEUED)
-MAX_BACKOFF_SECONDS = 300
 STORE_TRIES = 3
 
 
@@ -40,33 +34,6 @@ class Outcome:
     claimed: Claimed
     provider_id: str | None = None
     error: SendError | None = None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What an error means for a message: its next status and, for retries, when."""
-
-    status: str
-    error_class: str
-    next_attempt_at: datetime | None = None
-
-
-def decide(error: SendError, attempts: int, max_attempts: int) -> Decision:
-    """Sort an error (already classified by its channel) into what happens to the message."""
-    if isinstance(error, OutsideWindow):
-        return Decision(OutboundStatus.PARKED, "outside_window")
-    if isinstance(error, Unreachable):
-        return Decision(OutboundStatus.FAILED, "unreachable")
-    if isinstance(error, RetryLater) and attempts < max_attempts:
-        return Decision(OutboundStatus.QUEUED, "retry", utcnow() + backoff(attempts, error.retry_after))
-    return Decision(OutboundStatus.FAILED, "give_up")
-
-
-def backoff(attempts: int, retry_after: float | None) -> timedelta:
-    """The provider's retry_after when given, else exponential with jitter (2 s, 4 s, … 5 min)."""
-    if retry_after is not None:
-        return timedelta(seconds=retry_after)
-    return timedelta(seconds=min(2**attempts, MAX_BACKOFF_SECONDS) * random.uniform(0.8, 1.2))
 
 
 class Recorder:
@@ -158,8 +125,6 @@ def record_sent(session: Session, outcomes: list[Outcome]) -> None:
 
 
 def apply_statuses_that_came_first(session: Session, sent: list[Outcome], max_attempts: int) -> None:
-    from bot.status import apply_early_statuses  # bot.status builds on this module
-
     provider_ids = [outcome.provider_id for outcome in sent if outcome.provider_id]
     if provider_ids:
         apply_early_statuses(session, provider_ids, max_attempts)
@@ -169,7 +134,7 @@ def record_failure(session: Session, outcome: Outcome, max_attempts: int) -> str
     """Apply the policy to one failed send; returns the error class for the metrics."""
     assert outcome.error is not None
     claimed, error = outcome.claimed, outcome.error
-    decision = decide(error, claimed.attempts + 1, max_attempts)
+    decision = decide(error, failed_send(claimed), max_attempts)
     log.warning("send %s failed (%s): %s", claimed.message.id, decision.error_class, error.reason)
     values: dict[str, Any] = {
         "attempts": claimed.attempts + 1,
@@ -178,27 +143,30 @@ def record_failure(session: Session, outcome: Outcome, max_attempts: int) -> str
         "error_class": decision.error_class,
         "status": decision.status,
     }
-    if decision.status == OutboundStatus.PARKED:
-        values.update(after_outside_window(session, claimed))
-    elif decision.status == OutboundStatus.QUEUED:
+    if decision.status == OutboundStatus.QUEUED:
         values["next_attempt_at"] = decision.next_attempt_at
+        if decision.as_template:
+            values["payload"] = window_found_closed(claimed.message.payload)
     else:
         values["status_at"] = utcnow()
+    if decision.status == OutboundStatus.PARKED:
+        park(session, [parked(claimed)])
     if decision.error_class == "unreachable":
         mark_unreachable(session, claimed.contact_id)
     update_row(session, claimed.message.id, values)
     return decision.error_class
 
 
-def after_outside_window(session: Session, claimed: Claimed) -> dict[str, Any]:
-    """63016: a message with a template goes again as that template; free text is parked."""
+def failed_send(claimed: Claimed) -> FailedSend:
     message = claimed.message
-    if message.payload.get("template") and message.template is None:
-        return {"status": OutboundStatus.QUEUED, "payload": {**message.payload, "window_closed": True}}
-    if claimed.contact_id is None or message.template is not None:
-        return {"status": OutboundStatus.FAILED, "status_at": utcnow()}
-    park(session, [ParkedMessage(message.id, claimed.contact_id, message.address, claimed.priority)])
-    return {"status": OutboundStatus.PARKED, "status_at": utcnow()}
+    has_template = bool(message.payload.get("template"))
+    return FailedSend(claimed.attempts + 1, has_template, message.template is not None, claimed.contact_id is not None)
+
+
+def parked(claimed: Claimed) -> ParkedMessage:
+    message = claimed.message
+    assert claimed.contact_id is not None  # the policy parks only messages to a contact
+    return ParkedMessage(message.id, claimed.contact_id, message.channel, message.address, claimed.priority)
 
 
 def update_row(session: Session, row_id: int, values: dict[str, Any]) -> None:
@@ -206,14 +174,4 @@ def update_row(session: Session, row_id: int, values: dict[str, Any]) -> None:
         update(OutboundMessage)
         .where(col(OutboundMessage.id) == row_id, col(OutboundMessage.status).in_((*STILL_OURS, "parked")))
         .values(**values)
-    )
-
-
-def mark_unreachable(session: Session, contact_id: int | None) -> None:
-    if contact_id is None:
-        return
-    session.execute(
-        update(Contact)
-        .where(col(Contact.id) == contact_id, col(Contact.unreachable_since).is_(None))
-        .values(unreachable_since=utcnow())
     )

@@ -1,12 +1,12 @@
 """Long texts become several messages, cut at paragraph, line or sentence boundaries under the
-provider's limit; numbered options stay with the last part."""
+channel's text limit (counted as the providers do, in UTF-16 code units: an emoji counts two);
+numbered options stay with the last part."""
 
 import re
 
 from bot.channels.base import render_options
+from bot.channels.registry import traits_of
 
-# Characters per message, counted as the providers do (UTF-16 code units: an emoji counts two).
-TEXT_LIMITS = {"telegram": 4096, "whatsapp": 1600}
 SENTENCE_END = re.compile(r"[.!?…][\"')\]]*\s")
 WORD_GAP = re.compile(r"\s")
 
@@ -18,7 +18,7 @@ def units(text: str) -> int:
 
 def split_reply(text: str, options: list[str], channel: str) -> list[tuple[str, list[str]]]:
     """(text, options) per message, in order; only the last part carries the options."""
-    limit = TEXT_LIMITS.get(channel)
+    limit = traits_of(channel).text_limit
     if limit is None:
         return [(text, options)]
     parts = split_text(text, limit)

@@ -1,11 +1,13 @@
-"""WhatsApp's 24-hour window: free text only within 24 hours of the teacher's last message.
-Outside it a message is parked and one approved template tells the teacher there is news; the
-teacher's reply releases the parked messages, in order. A message that carries its own template
-(a reminder with the meeting title and time) is sent as that template instead of being parked."""
+"""A channel's reply window (WhatsApp: 24 hours): free text only within the window after the
+contact's last message. Outside it a message is parked and one approved template tells the
+contact there is news; the contact's reply releases the parked messages, in order. A message
+that carries its own template (a reminder with the meeting title and time) is sent as that
+template instead of being parked."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
@@ -15,7 +17,6 @@ from bot.db import session_scope
 from bot.delivery.templates import NEW_MESSAGE, template_payload, template_preview
 from bot.models import OutboundMessage, OutboundStatus
 
-WINDOW = timedelta(hours=24)
 # Claimed now, sent a moment later: treat the last minutes of the window as closed already.
 WINDOW_MARGIN = timedelta(minutes=5)
 WINDOW_NOTICE = "window_notice"
@@ -25,19 +26,25 @@ WINDOW_NOTICE = "window_notice"
 class ParkedMessage:
     id: int
     contact_id: int
+    channel: str
     address: str
     priority: int
 
 
-def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
-    return last_inbound_at is not None and now - last_inbound_at < WINDOW - WINDOW_MARGIN
+def window_open(last_inbound_at: datetime | None, now: datetime, window: timedelta) -> bool:
+    return last_inbound_at is not None and now - last_inbound_at < window - WINDOW_MARGIN
 
 
 def send_as_template(payload: dict[str, object], window_is_open: bool) -> bool:
-    """Whether a WhatsApp row goes as its template: template-only rows always, others when closed."""
+    """Whether a row goes as its template: template-only rows always, others when the window is closed."""
     if not payload.get("template"):
         return False
     return bool(payload.get("template_only") or payload.get("window_closed") or not window_is_open)
+
+
+def window_found_closed(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload of a row the provider refused as free text: it goes as its template from now on."""
+    return {**payload, "window_closed": True}
 
 
 def park(session: Session, messages: Iterable[ParkedMessage]) -> int:
@@ -68,7 +75,7 @@ def park(session: Session, messages: Iterable[ParkedMessage]) -> int:
 def window_notice(message: ParkedMessage) -> OutboundMessage:
     return OutboundMessage(
         contact_id=message.contact_id,
-        channel="whatsapp",
+        channel=message.channel,
         address=message.address,
         kind=WINDOW_NOTICE,
         priority=message.priority,
@@ -78,7 +85,7 @@ def window_notice(message: ParkedMessage) -> OutboundMessage:
 
 
 def release_parked(session: Session, contact_id: int) -> int:
-    """The teacher wrote: parked messages go back to the queue (their ids keep them in order)."""
+    """The contact wrote: parked messages go back to the queue (their ids keep them in order)."""
     session.exec(
         delete(OutboundMessage).where(
             col(OutboundMessage.contact_id) == contact_id,
@@ -95,7 +102,7 @@ def release_parked(session: Session, contact_id: int) -> int:
 
 
 def expire_parked(engine: Engine, max_age: timedelta) -> int:
-    """Messages parked longer than `max_age` fail: the teacher never opened the window."""
+    """Messages parked longer than `max_age` fail: the contact never opened the window."""
     days = max_age.total_seconds() / 86400
     with session_scope(engine) as session:
         result = session.exec(
@@ -108,7 +115,7 @@ def expire_parked(engine: Engine, max_age: timedelta) -> int:
                 status=OutboundStatus.FAILED,
                 status_at=utcnow(),
                 error_class="expired",
-                last_error=f"outside the WhatsApp window and no reply from the teacher within {days:g} days",
+                last_error=f"outside the reply window and no reply from the teacher within {days:g} days",
             )
         )
         return int(result.rowcount or 0)
