@@ -15,6 +15,10 @@ from sqlmodel import Session, create_engine
 
 from bot.config import get_settings
 
+# Several processes may share one SQLite file (`gurubot serve` with `gurubot worker`); a
+# transaction waits up to this long for the write lock before SQLite gives up.
+SQLITE_BUSY_SECONDS = 30
+
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
@@ -26,11 +30,6 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "connect", _tune_sqlite)
     event.listen(engine, "begin", _begin_immediate)
     return engine
-
-
-# Several processes may share one SQLite file (`gurubot serve` with `gurubot worker`). WAL lets
-# readers run beside the one writer; a writer waits up to this long for the lock.
-SQLITE_BUSY_SECONDS = 30
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
