@@ -155,15 +155,23 @@ def take_due(session: Session, channel: str, size: int, lease_until: datetime) -
     return list(session.execute(statement).all())
 
 
-def due_ids(session: Session, channel: str, size: int) -> Any:
-    """Due messages of a channel whose contact has no older open message, most urgent first."""
+def older_open_message() -> Any:
+    """Built once (an alias per claim was a profiled hot spot): the contact has an older open message."""
     earlier = aliased(OutboundMessage)
-    older_open = exists().where(
+    return exists().where(
         col(earlier.contact_id) == col(OutboundMessage.contact_id),
         col(earlier.status).in_(OPEN_STATUSES),
         col(earlier.id) < col(OutboundMessage.id),
         col(earlier.kind).not_in(UNLIMITED_KINDS),
     )
+
+
+OLDER_OPEN = older_open_message()
+
+
+def due_ids(session: Session, channel: str, size: int) -> Any:
+    """Due messages of a channel whose contact has no older open message, most urgent first."""
+    older_open = OLDER_OPEN
     query = (
         select(col(OutboundMessage.id))
         .where(
