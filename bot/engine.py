@@ -122,6 +122,8 @@ def handle_inbound(session: Session, inbound: InboundMessage) -> None:
     log.info("inbound %s from %s kind=%s", inbound.id, mask(inbound.address), inbound.kind)
     if inbound.kind in ("blocked", "unblocked"):
         contact.unreachable_since = utcnow() if inbound.kind == "blocked" else None
+    elif inbound.kind == "inline_button":  # a press on an inline message: nowhere to write back
+        enqueue_callback_answer(session, contact, str(inbound.payload.get("callback_query_id")))
     else:
         converse(session, contact, inbound)
     inbound.status = InboundStatus.PROCESSED

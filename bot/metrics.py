@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 MESSAGES_IN = Counter("gurubot_messages_in_total", "Inbound messages handled", ["channel"])
 MESSAGES_OUT = Counter("gurubot_messages_out_total", "Outbound send results", ["channel", "result"])
 DUPLICATES = Counter("gurubot_duplicate_deliveries_total", "Provider retries recognised", ["channel"])
+IGNORED = Counter("gurubot_ignored_requests_total", "Signed requests the bot does not serve", ["channel", "reason"])
 HANDLING_SECONDS = Histogram("gurubot_handling_seconds", "Time to handle one inbound message")
 SEND_SECONDS = Histogram("gurubot_send_seconds", "Time of one provider send call", ["channel"])
 

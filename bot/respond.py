@@ -28,7 +28,7 @@ class Button:
 
 def respond(turn: Turn, kind: str) -> None:
     """Pick what answers this message."""
-    word = normalize_word(turn.text)
+    word = command_word(normalize_word(turn.text))
     if turn.contact.consent_given_at is None:
         respond_without_consent(turn, word, kind)
     elif kind != "text" or not turn.text.strip():
@@ -48,6 +48,13 @@ def respond(turn: Turn, kind: str) -> None:
         start_onboarding(turn)
     else:
         turn.show_menu()
+
+
+def command_word(word: str) -> str:
+    """Telegram's `/start <payload>` (a deep link) and `/menu@GuruBot` count as the bare command."""
+    if word.startswith("/"):
+        return word.split()[0].split("@")[0] if word.split() else word
+    return word
 
 
 def respond_without_consent(turn: Turn, word: str, kind: str) -> None:

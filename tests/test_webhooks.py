@@ -60,10 +60,15 @@ async def test_malformed_telegram_body_is_answered_400(harness: Harness, body: b
     assert response.status_code == 400
 
 
-async def test_whatsapp_form_without_sender_is_answered_400(harness: Harness) -> None:
+async def test_whatsapp_form_without_a_whatsapp_sender_gets_empty_twiml_and_is_ignored(harness: Harness) -> None:
     form = whatsapp_form("+628333", "halo")
     del form["From"]
-    assert (await harness.post_whatsapp(form)).status_code == 400
+    response = await harness.post_whatsapp(form)
+    assert response.status_code == 200 and "<Response" in response.text  # a 400 would be Twilio error 11200
+    sms = {**whatsapp_form("+628334", "halo"), "From": "+628334"}  # an SMS to the same number
+    assert (await harness.post_whatsapp(sms)).status_code == 200
+    await harness.settle()
+    assert harness.twilio.messages == []
 
 
 async def test_body_over_64_kb_is_refused_413(harness: Harness) -> None:

@@ -1,4 +1,5 @@
-"""Telegram: the webhook (secret-token check, parsing with PTB's `Update`) and the sender (PTB's `Bot`)."""
+"""Telegram: the webhook (secret-token check, the fields the bot needs read from the update) and
+the sender (PTB's `Bot`)."""
 
 import hmac
 import json
@@ -8,10 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
+from bot import metrics
 from bot.channels.base import ChannelTraits, Incoming, Outgoing, render_text
 from bot.config import Settings
 from bot.errors import GiveUp, RetryLater, SendError, Unreachable
@@ -31,48 +33,77 @@ def secret_matches(request: Request, settings: Settings) -> bool:
 
 @router.post("/webhooks/telegram")
 async def telegram_webhook(request: Request) -> Response:
+    """Every update that passed the secret check and is a JSON object is answered 200 (Telegram
+    retries anything else and then drops it); the bot reads only the fields it needs."""
     runtime = request.app.state.runtime
     if not runtime.settings.telegram_enabled or not secret_matches(request, runtime.settings):
         raise HTTPException(status_code=403, detail="forbidden")
     try:
         data = json.loads(await request.body())
-        update = Update.de_json(data, None)
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
+    except (ValueError, UnicodeDecodeError) as error:
         raise HTTPException(status_code=400, detail="malformed update") from error
-    if not isinstance(data, dict) or update is None:
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise HTTPException(status_code=400, detail="malformed update")
-    incoming = parse_update(update)
+    incoming = parse_update(data)
     if incoming is not None:
         await runtime.accept(incoming)
+    else:
+        metrics.IGNORED.labels(channel="telegram", reason=update_kind(data)).inc()
     return Response(status_code=200)
 
 
-def parse_update(update: Update) -> Incoming | None:
-    """One `Incoming` per update that a person sent; None for kinds the bot ignores."""
-    provider_id = f"u{update.update_id}"
-    if update.callback_query is not None:
-        query = update.callback_query
-        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-        return Incoming(
-            "telegram",
-            provider_id,
-            str(chat_id),
-            text=query.data or "",
-            payload={"callback_query_id": query.id},
-        )
-    if update.my_chat_member is not None:
-        member = update.my_chat_member
-        status = member.new_chat_member.status
+def parse_update(update: dict[str, Any]) -> Incoming | None:
+    """One `Incoming` per update a person sent the bot in a private chat; None for the kinds the
+    bot ignores (edited messages, channel posts, groups, reactions, polls…).
+
+    Read from the raw JSON rather than PTB's `Update.de_json`: PTB 22 refuses a whole update when a
+    nested object lacks a field newer Bot APIs made required (`User.is_bot`, `file_unique_id`…),
+    even a field the bot never reads, and Telegram would then drop the teacher's message."""
+    provider_id = f"u{update['update_id']}"
+    if isinstance(query := update.get("callback_query"), dict):
+        return button_press(provider_id, query)
+    if isinstance(member := update.get("my_chat_member"), dict):
+        chat = member.get("chat") or {}
+        if field(chat, "type") != "private":
+            return None  # the bot added to or removed from a group: not a teacher
+        status = field(member.get("new_chat_member") or {}, "status")
         kind = "blocked" if status in ("kicked", "left") else "unblocked"
-        return Incoming("telegram", provider_id, str(member.chat.id), kind=kind)
-    message = update.message
-    if message is None or message.chat.type != "private":
-        return None  # edited messages, channel posts, groups: not a conversation with the bot
-    text = message.text or message.caption
-    profile = message.from_user.first_name if message.from_user else None
-    if text is None:
-        return Incoming("telegram", provider_id, str(message.chat.id), kind="unsupported", profile_name=profile)
-    return Incoming("telegram", provider_id, str(message.chat.id), text=text, profile_name=profile)
+        return Incoming("telegram", provider_id, str(field(chat, "id")), kind=kind)
+    message = update.get("message")
+    if not isinstance(message, dict) or field(message.get("chat") or {}, "type") != "private":
+        return None
+    chat_id = str(field(message["chat"], "id"))
+    text = field(message, "text") or field(message, "caption")
+    profile = field(message.get("from") or {}, "first_name") or None
+    if not isinstance(text, str):
+        return Incoming("telegram", provider_id, chat_id, kind="unsupported", profile_name=profile)
+    return Incoming("telegram", provider_id, chat_id, text=text, profile_name=profile)
+
+
+def button_press(provider_id: str, query: dict[str, Any]) -> Incoming | None:
+    """A button press is answered always; one on an inline message (no chat of ours) only that."""
+    message = query.get("message")
+    chat = message.get("chat") if isinstance(message, dict) else None
+    sender = field(query.get("from") or {}, "id")
+    payload = {"callback_query_id": str(field(query, "id"))}
+    if not isinstance(chat, dict):
+        return Incoming("telegram", provider_id, str(sender), kind="inline_button", payload=payload)
+    if field(chat, "type") != "private":
+        return None
+    data = field(query, "data")
+    text = data if isinstance(data, str) else ""
+    return Incoming("telegram", provider_id, str(field(chat, "id")), text=text, payload=payload)
+
+
+def field(container: dict[str, Any], name: str) -> Any:
+    value = container.get(name) if isinstance(container, dict) else None
+    return value if isinstance(value, str | int | bool) else None
+
+
+def update_kind(update: dict[str, Any]) -> str:
+    """The kind of an ignored update, for the metrics (never its content)."""
+    kinds = sorted(key for key in update if key != "update_id")
+    return kinds[0][:32] if kinds else "empty"
 
 
 class TelegramSender:

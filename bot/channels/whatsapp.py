@@ -13,6 +13,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from bot import metrics
 from bot.channels.base import ChannelTraits, Incoming, Outgoing, render_text
 from bot.config import Settings
 from bot.delivery.templates import whatsapp_templates
@@ -51,7 +52,10 @@ async def verified_form(request: Request) -> dict[str, str]:
 async def whatsapp_webhook(request: Request) -> Response:
     fields = await verified_form(request)
     incoming = parse_message(fields)
-    await request.app.state.runtime.accept(incoming)
+    if incoming is None:  # an SMS, or a body without a message id: Twilio gets its empty TwiML
+        metrics.IGNORED.labels(channel="whatsapp", reason="not_whatsapp").inc()
+    else:
+        await request.app.state.runtime.accept(incoming)
     return Response(EMPTY_TWIML, media_type="application/xml")
 
 
@@ -65,11 +69,14 @@ async def whatsapp_status(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def parse_message(fields: dict[str, str]) -> Incoming:
+def parse_message(fields: dict[str, str]) -> Incoming | None:
+    """The WhatsApp message of a signed Twilio form; None for what this bot does not serve (an SMS
+    to the same number, a form without MessageSid): a 400 would show as error 11200 to the operator."""
     sid, sender = fields.get("MessageSid", ""), fields.get("From", "")
     if not sid or not sender.startswith("whatsapp:"):
-        raise HTTPException(status_code=400, detail="MessageSid and a whatsapp: From are required")
-    text = fields.get("ButtonPayload") or fields.get("Body", "")
+        return None
+    # A quick-reply tap: Body is the label the teacher saw, ButtonPayload only our id for it.
+    text = fields.get("Body") or fields.get("ButtonText") or fields.get("ButtonPayload", "")
     has_media = fields.get("NumMedia", "0") not in ("", "0") or "Latitude" in fields
     kind = "unsupported" if has_media and not text.strip() else "text"
     return Incoming("whatsapp", sid, sender, kind=kind, text=text, profile_name=fields.get("ProfileName"))
