@@ -222,3 +222,44 @@ def answers(db_engine: Engine) -> list[tuple[int, str]]:
     with Session(db_engine) as session:
         return sorted((row.meeting_id, row.rsvp) for row in session.exec(select(Invitation)).all())
 
+
+
+async def test_a_meeting_set_for_tomorrow_sends_one_invitation_not_a_reminder_beside_it(
+    harness: Harness, db_engine: Engine
+) -> None:
+    travel_to(datetime(2026, 11, 30, 6, 0, tzinfo=UTC))  # 14.00 WITA, 20 hours before the start
+    add_teacher(db_engine, SULSEL, "73")
+    await create_meeting(harness)
+    await tick(harness)
+    sent = harness.telegram.sent_texts(SULSEL)
+    assert len(sent) == 1 and sent[0].startswith("Undangan pertemuan daring")
+    travel_to(HOUR_BEFORE)
+    await tick(harness)
+    assert "segera dimulai" in last_text(harness, SULSEL)  # the 1-hour reminder still comes, with the link
+
+
+async def test_a_meeting_set_within_the_hour_still_brings_its_join_link_at_once(
+    harness: Harness, db_engine: Engine
+) -> None:
+    travel_to(datetime(2026, 12, 1, 1, 30, tzinfo=UTC))  # 30 minutes before the start
+    add_teacher(db_engine, SULSEL, "73")
+    await create_meeting(harness)
+    await tick(harness)
+    sent = harness.telegram.sent_texts(SULSEL)
+    assert sent[0].startswith("Undangan") and "segera dimulai" in sent[1] and "https://meet.example.org" in sent[1]
+
+
+async def test_a_change_notice_says_the_answer_stands_only_to_those_who_answered(
+    harness: Harness, db_engine: Engine
+) -> None:
+    travel_to(CREATED_AT)
+    add_teacher(db_engine, SULSEL, "73")
+    add_teacher(db_engine, PAPUA, "91")
+    created = await create_meeting(harness)
+    await tick(harness)
+    await harness.telegram_says(SULSEL, "1")  # hadir; Papua has not answered
+    body = {"starts_at": "2026-12-02T13:00:00+07:00"}
+    await harness.client.patch(f"/api/meetings/{created['id']}", json=body, headers=ADMIN)
+    await tick(harness)
+    assert last_text(harness, SULSEL).endswith("Jawaban kehadiran Anda tetap tercatat. Ketik jadwal untuk mengubahnya.")
+    assert last_text(harness, PAPUA).endswith("Apakah Anda akan hadir? Ketik jadwal untuk menjawab.")

@@ -119,7 +119,8 @@ def deliver(session: Session, row: Reminder, context: BatchContext, now: datetim
     invitation = context.invitations[row.invitation_id]
     meeting = context.meetings[row.meeting_id]
     contact = context.contacts[invitation.contact_id]
-    reply = Reply(message_text(row.kind, meeting, contact, now), kind=row.kind, priority=Priority.REMINDER)
+    answered = invitation.rsvp != Rsvp.NONE
+    reply = Reply(message_text(row.kind, meeting, contact, now, answered), kind=row.kind, priority=Priority.REMINDER)
     if row.kind == MessageKind.INVITATION:
         ask_rsvp(session, reply, contact, meeting)
     if row.kind != MessageKind.REMINDER:

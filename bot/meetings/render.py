@@ -82,14 +82,21 @@ def reminder_text(meeting: Meeting, contact: Contact, now: datetime) -> str:
     )
 
 
-def message_text(kind: str, meeting: Meeting, contact: Contact, now: datetime) -> str:
+def message_text(kind: str, meeting: Meeting, contact: Contact, now: datetime, answered: bool = False) -> str:
     """The text of one due message, written when it is sent, so it always shows the current details."""
     if kind == MessageKind.INVITATION:
         return invitation_text(meeting, contact)
     if kind == MessageKind.REMINDER:
         return reminder_text(meeting, contact, now)
-    key = "meetings.updated" if kind == MessageKind.UPDATE else "meetings.cancelled"
-    return texts().render(key, **meeting_values(meeting, zone_of(contact)))
+    if kind == MessageKind.UPDATE:
+        return update_text(meeting, contact, answered)
+    return texts().render("meetings.cancelled", **meeting_values(meeting, zone_of(contact)))
+
+
+def update_text(meeting: Meeting, contact: Contact, answered: bool) -> str:
+    """The change notice; "your answer still stands" only to those who answered."""
+    closing = texts().render("meetings.updated_answered" if answered else "meetings.updated_unanswered")
+    return texts().render("meetings.updated", **meeting_values(meeting, zone_of(contact)), closing=closing)
 
 
 def answer_label(rsvp: str) -> str:

@@ -109,7 +109,10 @@ def plan_messages(
     if first is not None:
         add_due(session, invitation, meeting, first, notice_due(now, meeting.starts_at, iana))
     if meeting.status == MeetingStatus.SCHEDULED:
-        add_reminders(session, meeting, invitation, iana, now, catch_up=True)
+        # A reminder whose moment passed would go in the same second as the invitation: it only
+        # catches up when no later reminder is left (a meeting less than an hour away).
+        ahead = plan_reminders(meeting.starts_at, meeting.reminder_minutes, iana, now, catch_up=False)
+        add_reminders(session, meeting, invitation, iana, now, catch_up=first != MessageKind.INVITATION or not ahead)
 
 
 def add_reminders(
