@@ -148,12 +148,16 @@ async def test_bad_meetings_are_refused(harness: Harness) -> None:
     cases = [
         meeting_body(starts_at="2026-12-01T09:00:00"),  # no offset
         meeting_body(audience={"provinces": ["99"]}),
+        meeting_body(audience={"regencies": ["73.99"]}),  # a kabupaten/kota code that does not exist
+        meeting_body(audience={"regencies": ["73"]}),  # a province code where a kabupaten/kota is asked
         meeting_body(audience={"roles": ["murid"]}),
         meeting_body(join_url="not a link"),
     ]
     for body in cases:
         response = await harness.client.post("/api/meetings", json=body, headers=ADMIN)
         assert response.status_code == 422, body
+    unknown = await harness.client.post("/api/meetings", json=cases[2], headers=ADMIN)
+    assert "73.99" in unknown.text  # the answer names the unknown code
     past = await harness.client.post(
         "/api/meetings", json=meeting_body(starts_at="2026-11-01T09:00:00+07:00"), headers=ADMIN
     )
