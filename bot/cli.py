@@ -113,11 +113,11 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def chat(_args: argparse.Namespace, settings: Settings) -> int:
+    for name in ("", "alembic"):  # the terminal shows the conversation; warnings still reach stderr
+        logging.getLogger(name).setLevel(logging.WARNING)
     from bot.db import get_engine
     from bot.db import migrate as apply_migrations
 
-    for name in ("", "alembic"):  # the terminal shows the conversation; warnings still reach stderr
-        logging.getLogger(name).setLevel(logging.WARNING)
     apply_migrations()
     asyncio.run(chat_loop(settings.model_copy(update={"inprocess_worker": False}), get_engine()))
     return 0
