@@ -8,6 +8,7 @@ answered (did the answer help?), closest (which of these is it?). The question i
 flow's data until it is answered or handed over.
 """
 
+from bot.answers import small_talk_kind
 from bot.conversation import Flow, MenuEntry, Step, Turn, Word, pick
 from bot.feature import Feature
 from bot.helpdesk import models as helpdesk_tables
@@ -30,8 +31,8 @@ def ask_question(turn: Turn) -> None:
 
 
 def answer_question(turn: Turn) -> bool:
-    """Any text with a letter in it is a question."""
-    if not any(character.isalpha() for character in turn.text):
+    """Any text with a letter in it is a question, small talk ("ok", "makasih") aside."""
+    if not is_words(turn.text):
         return False
     consider(turn, turn.text.strip())
     return True
@@ -43,7 +44,7 @@ def ask_detail(turn: Turn) -> None:
 
 def answer_detail(turn: Turn) -> bool:
     """The first words and the detail are matched, and handed over, together."""
-    if not any(character.isalpha() for character in turn.text):
+    if not is_words(turn.text):
         return False
     consider(turn, f"{turn.recall('question', '')} {turn.text.strip()}".strip(), detail_asked=True)
     return True
@@ -121,6 +122,10 @@ def answer_closest(turn: Turn) -> bool:
     else:
         return False
     return True
+
+
+def is_words(text: str) -> bool:
+    return any(character.isalpha() for character in text) and small_talk_kind(text) is None
 
 
 def is_a_question(text: str) -> bool:

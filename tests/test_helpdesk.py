@@ -171,3 +171,9 @@ async def test_erasing_the_teacher_erases_the_question(harness: Harness, db_engi
     await says(harness, "tanya", UNPLACED_QUESTION)
     await says(harness, "hapus data", "1")
     assert tickets(db_engine) == [] and messages(db_engine) == []
+
+
+async def test_small_talk_at_the_question_is_not_taken_for_one(harness: Harness, db_engine: Engine) -> None:
+    teacher(db_engine)
+    assert await says(harness, "tanya", "ok") == ["👍", "Silakan jawab pertanyaan tadi."]
+    assert resting_place(db_engine) == ("helpdesk", "ask") and tickets(db_engine) == []
