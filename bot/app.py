@@ -16,6 +16,7 @@ from bot.content import texts
 from bot.db import database_answers, get_engine, make_engine
 from bot.errors import BadRequest, Forbidden, GurubotError, NotFound
 from bot.features import routers
+from bot.helpdesk.faq import faq
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     engine = engine or (get_engine() if settings is get_settings() else make_engine(settings.database_url))
     texts()  # broken content fails here, at start-up, not at the first message
     walkthrough()  # likewise the activation flow: a dead end or an overlong step stops the start
+    faq()  # and the FAQ: a duplicate id or an answer over one screen
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -57,7 +57,6 @@ FEATURE = Feature(
         "lanjut": Word(resume_paused, needs_profile=True),
     },
     menu=(
-        MenuEntry(3, "menu.items.helpdesk", not_ready("menu.items.helpdesk")),
         MenuEntry(4, "menu.items.reflections", not_ready("menu.items.reflections")),
     ),
 )

@@ -71,6 +71,10 @@ async def in_privacy(teacher: Teacher) -> None:
     await teacher.says("hapus data")  # "Yakin menghapus…? 1 Ya, hapus 2 Batal"
 
 
+async def in_helpdesk(teacher: Teacher) -> None:
+    await teacher.says("tanya")  # "Apa kendala Anda?"
+
+
 async def in_onboarding(teacher: Teacher) -> None:
     """Onboarding's role question (a teacher going through her profile again)."""
     with Session(teacher.engine) as session:
@@ -85,6 +89,7 @@ FLOWS: dict[str, tuple[Callable[[Teacher], Awaitable[None]], str]] = {
     "meetings": (in_meetings, "jadwal pertemuan"),
     "privacy": (in_privacy, "konfirmasi hapus data"),
     "onboarding": (in_onboarding, "pendaftaran"),
+    "helpdesk": (in_helpdesk, "pertanyaan Anda"),
 }
 
 
