@@ -1,13 +1,14 @@
 """First contact: privacy notice and consent, then name, region, role and school level."""
 
-from bot import regions
+from bot import places, regions
 from bot.conversation import Flow, Step, Turn, pick
 from bot.feature import Feature
 from bot.models import Consent
+from bot.places import Place
+from bot.profile import ROLES, SCHOOL_LEVELS, place_text
 
-ROLES = ["guru", "kepala_sekolah", "operator", "tendik", "lainnya"]
-SCHOOL_LEVELS = ["paud", "sd", "smp", "sma", "smk", "slb", "lainnya"]
 FLOW_NAME = "onboarding"
+REGENCY_EXAMPLES = 2
 
 
 def start(turn: Turn) -> None:
@@ -55,46 +56,67 @@ def ask_province(turn: Turn) -> None:
 
 
 def answer_province(turn: Turn) -> bool:
-    matches = regions.match_province(turn.text)
-    if not matches:
+    """A province, a kabupaten/kota anywhere ("makassar", "wamena") or both ("Sulsel, Gowa")."""
+    found = places.places_named(turn.text)
+    if not found:
         turn.say("onboarding.province_unknown")
-        return True
-    if len(matches) == 1:
-        set_province(turn, matches[0].code)
-        return True
-    turn.remember(candidates=[region.code for region in matches])
-    turn.goto(FLOW_NAME, "province_choice")
+    elif len(found) == 1:
+        settle(turn, found[0])
+    else:
+        turn.remember(candidates=[place.code for place in found])
+        turn.goto(FLOW_NAME, "province_choice")
     return True
+
+
+def choice_labels(turn: Turn) -> list[str]:
+    return [place_label(turn, places.place_of(code)) for code in turn.recall("candidates", [])]
+
+
+def place_label(turn: Turn, place: Place) -> str:
+    """ "Sulawesi Selatan", or "Kota Bandung (Jawa Barat)" among kabupaten/kota of several provinces."""
+    if place.regency is None:
+        return place.province.name
+    return turn.content.render("onboarding.place_choice", regency=place.regency.name, province=place.province.name)
 
 
 def ask_province_choice(turn: Turn) -> None:
-    names = [regions.region_name(code) or code for code in turn.recall("candidates", [])]
-    turn.ask("onboarding.province_choose", names)
+    turn.ask("onboarding.province_choose", choice_labels(turn))
 
 
 def answer_province_choice(turn: Turn) -> bool:
+    """A number or a name of the list; else a new answer to the province question, when it is clear."""
     candidates: list[str] = turn.recall("candidates", [])
-    choice = pick(turn.text, [regions.region_name(code) or code for code in candidates])
-    if choice is None:
-        matches = regions.match_province(turn.text)
-        if len(matches) != 1:
-            return False
-        set_province(turn, matches[0].code)
+    choice = pick(turn.text, choice_labels(turn))
+    if choice is not None:
+        settle(turn, places.place_of(candidates[choice - 1]))
         return True
-    set_province(turn, candidates[choice - 1])
+    found = places.places_named(turn.text)
+    if len(found) != 1:
+        return False
+    settle(turn, found[0])
     return True
 
 
-def set_province(turn: Turn, code: str) -> None:
-    turn.contact.province_code = code
-    turn.contact.regency_code = None
-    turn.contact.time_zone = regions.time_zone_of(code).iana
-    turn.goto(FLOW_NAME, "regency")
+def settle(turn: Turn, place: Place) -> None:
+    """Store the place (the time zone follows the province); a kabupaten/kota is confirmed back."""
+    turn.contact.province_code = place.province.code
+    turn.contact.regency_code = place.regency.code if place.regency else None
+    turn.contact.time_zone = regions.time_zone_of(place.province.code).iana
+    if place.regency is None:
+        turn.goto(FLOW_NAME, "regency")
+    else:
+        settle_regency(turn, place.regency.code)
+
+
+def settle_regency(turn: Turn, code: str) -> None:
+    turn.contact.regency_code = code
+    turn.say("onboarding.place_saved", place=place_text(turn.contact))
+    turn.goto(FLOW_NAME, "role")
 
 
 def ask_regency(turn: Turn) -> None:
     code = turn.contact.province_code or ""
-    example = ", ".join(r.name for r in list(regions.regencies_of(code).values())[:2])
+    example = ", ".join(r.name for r in list(regions.regencies_of(code).values())[:REGENCY_EXAMPLES])
     turn.ask(
         "onboarding.ask_regency", turn.content.choices("skip"), province=regions.region_name(code), example=example
     )
@@ -106,15 +128,16 @@ def answer_regency(turn: Turn) -> bool:
         return True
     province = turn.contact.province_code or ""
     matches = regions.match_regency(province, turn.text)
-    if not matches:
+    elsewhere = [place for place in places.places_named(turn.text) if place.regency] if not matches else []
+    if len(elsewhere) == 1:  # a kabupaten/kota of another province: the province was a slip
+        settle(turn, elsewhere[0])
+    elif not matches:
         turn.ask("onboarding.regency_unknown", turn.content.choices("skip"), province=regions.region_name(province))
-        return True
-    if len(matches) == 1:
-        turn.contact.regency_code = matches[0].code
-        turn.goto(FLOW_NAME, "role")
-        return True
-    turn.remember(candidates=[region.code for region in matches[:6]])
-    turn.goto(FLOW_NAME, "regency_choice")
+    elif len(matches) == 1:
+        settle_regency(turn, matches[0].code)
+    else:
+        turn.remember(candidates=[region.code for region in matches[: places.MAX_CHOICES]])
+        turn.goto(FLOW_NAME, "regency_choice")
     return True
 
 
@@ -128,8 +151,7 @@ def answer_regency_choice(turn: Turn) -> bool:
     choice = pick(turn.text, [regions.region_name(code) or code for code in candidates])
     if choice is None:
         return False
-    turn.contact.regency_code = candidates[choice - 1]
-    turn.goto(FLOW_NAME, "role")
+    settle_regency(turn, candidates[choice - 1])
     return True
 
 
