@@ -10,6 +10,8 @@ from bot.models import Contact
 
 ROLES: tuple[str, ...] = get_args(Role)  # in the order of the options `roles`
 SCHOOL_LEVELS: tuple[str, ...] = get_args(SchoolLevel)  # in the order of the options `levels`
+# flow_data key of a profile edit: the [flow, step] that onboarding's answer goes back to.
+EDIT_RETURN = "return_after_edit"
 
 
 def role_label(role: str | None) -> str | None:
@@ -36,3 +38,8 @@ def place_text(contact: Contact) -> str | None:
         return None
     return f"{regency}, {province}" if regency else province
 
+
+def greeting_name(name: str | None) -> str:
+    """The name as typed, each all-lower-case word with a capital: "yohanes" → "Yohanes",
+    "bu sari" → "Bu Sari"; "McDonald" and "ANI" stay as they were written."""
+    return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in (name or "").split())

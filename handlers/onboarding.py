@@ -1,11 +1,16 @@
-"""First contact: privacy notice and consent, then name, region, role and school level."""
+"""First contact: privacy notice and consent, then name, region, role and school level.
+
+The same questions change one part of a finished profile (`UBAH DATA`): the flow that starts such
+an edit names itself in flow_data (`EDIT_RETURN`), and the answer goes back there instead of on
+to the next question; nothing else about the teacher changes.
+"""
 
 from bot import places, regions
 from bot.conversation import Flow, Step, Turn, pick
 from bot.feature import Feature
 from bot.models import Consent
 from bot.places import Place
-from bot.profile import ROLES, SCHOOL_LEVELS, place_text
+from bot.profile import EDIT_RETURN, ROLES, SCHOOL_LEVELS, greeting_name, place_text
 
 FLOW_NAME = "onboarding"
 REGENCY_EXAMPLES = 2
@@ -15,6 +20,23 @@ def start(turn: Turn) -> None:
     """Begin with the privacy notice; nothing personal is stored before consent."""
     turn.finish()
     turn.goto(FLOW_NAME, "consent")
+
+
+def editing(turn: Turn) -> bool:
+    return bool(turn.recall(EDIT_RETURN))
+
+
+def go_on(turn: Turn, step: str) -> None:
+    """The next question of onboarding, or, in a profile edit, back to where the edit began."""
+    if editing(turn):
+        return_from_edit(turn)
+    else:
+        turn.goto(FLOW_NAME, step)
+
+
+def return_from_edit(turn: Turn) -> None:
+    back_flow, back_step = turn.recall(EDIT_RETURN)
+    turn.goto(str(back_flow), str(back_step))
 
 
 def ask_consent(turn: Turn) -> None:
@@ -42,17 +64,21 @@ def ask_name(turn: Turn) -> None:
 
 
 def answer_name(turn: Turn) -> bool:
+    """The name is kept as typed; greetings give it a capital."""
     name = " ".join(turn.text.split())
     if not 2 <= len(name) <= 60 or not any(ch.isalpha() for ch in name):
         turn.say("onboarding.name_invalid")
         return True
     turn.contact.name = name
-    turn.goto(FLOW_NAME, "province")
+    go_on(turn, "province")
     return True
 
 
 def ask_province(turn: Turn) -> None:
-    turn.say("onboarding.ask_province", name=turn.contact.name)
+    if editing(turn):
+        turn.say("onboarding.ask_province_edit")
+    else:
+        turn.say("onboarding.ask_province", name=greeting_name(turn.contact.name))
 
 
 def answer_province(turn: Turn) -> bool:
@@ -111,7 +137,7 @@ def settle(turn: Turn, place: Place) -> None:
 def settle_regency(turn: Turn, code: str) -> None:
     turn.contact.regency_code = code
     turn.say("onboarding.place_saved", place=place_text(turn.contact))
-    turn.goto(FLOW_NAME, "role")
+    go_on(turn, "role")
 
 
 def ask_regency(turn: Turn) -> None:
@@ -124,7 +150,7 @@ def ask_regency(turn: Turn) -> None:
 
 def answer_regency(turn: Turn) -> bool:
     if turn.choose("skip") == 1:
-        turn.goto(FLOW_NAME, "role")
+        go_on(turn, "role")
         return True
     province = turn.contact.province_code or ""
     matches = regions.match_regency(province, turn.text)
@@ -164,7 +190,7 @@ def answer_role(turn: Turn) -> bool:
     if choice is None:
         return False
     turn.contact.role = ROLES[choice - 1]
-    turn.goto(FLOW_NAME, "level")
+    go_on(turn, "level")
     return True
 
 
@@ -177,12 +203,20 @@ def answer_level(turn: Turn) -> bool:
     if choice is None:
         return False
     turn.contact.school_level = SCHOOL_LEVELS[choice - 1]
+    if editing(turn):
+        return_from_edit(turn)
+        return True
     turn.contact.onboarded_at = turn.now()
     zone = regions.time_zone_of(turn.contact.province_code or "").label
     turn.finish()
-    turn.say("onboarding.done", name=turn.contact.name, zone=zone)
+    turn.say("onboarding.done", name=greeting_name(turn.contact.name), zone=zone)
     turn.show_menu()
     return True
+
+
+def where(turn: Turn) -> str:
+    """ "pendaftaran", or "ubah data" in a profile edit, for the one-line reminder after an interruption."""
+    return turn.content.render("onboarding.edit_label" if editing(turn) else "onboarding.label")
 
 
 FLOW = Flow(
@@ -198,5 +232,6 @@ FLOW = Flow(
         "level": Step(ask_level, answer_level),
     },
     label="onboarding.label",
+    where=where,
 )
 FEATURE = Feature("onboarding", flows=(FLOW,))
