@@ -5,14 +5,11 @@ menu that offers the last three.
 onboarding's own question for it, which comes back here; nothing else about them changes.
 """
 
-from sqlmodel import func, select
-
-from bot import regions
 from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.erasure import erase_contact
 from bot.feature import Feature
 from bot.local_time import zone_of
-from bot.models import InboundMessage
+from bot.personal_data import data_controller, my_data_text
 from bot.profile import EDIT_RETURN, level_label, place_text, role_label
 
 FLOW_NAME = "privacy"
@@ -33,30 +30,11 @@ def start_announcements(turn: Turn) -> None:
 
 
 def show_my_data(turn: Turn) -> None:
-    """Tell the teacher everything stored about them."""
-    contact = turn.contact
-    if contact.consent_given_at is None:
-        turn.say("privacy.my_data_none")
+    """Tell the teacher everything stored about them, and who is responsible for it."""
+    if turn.contact.consent_given_at is None:
+        turn.say("privacy.my_data_none", controller=data_controller())
         return
-    unknown = turn.content.render("privacy.value_unknown")
-    count = turn.session.exec(
-        select(func.count()).select_from(InboundMessage).where(InboundMessage.contact_id == contact.id)
-    ).one()
-    zone = regions.time_zone_of(contact.province_code).label if contact.province_code else unknown
-    turn.say(
-        "privacy.my_data",
-        name=contact.name or unknown,
-        channel=contact.channel,
-        address=contact.address,
-        province=regions.region_name(contact.province_code) or unknown,
-        regency=regions.region_name(contact.regency_code) or unknown,
-        role=contact.role or unknown,
-        level=(contact.school_level or unknown).upper(),
-        zone=zone,
-        consent=contact.consent_given_at.strftime("%d-%m-%Y %H.%M UTC"),
-        announcements=turn.content.render("privacy.stopped_label" if contact.opted_out_at else "privacy.active"),
-        message_count=count,
-    )
+    turn.show(my_data_text(turn.session, turn.contact, turn.now()))
 
 
 def open_privacy_menu(turn: Turn) -> None:

@@ -74,6 +74,8 @@ async def test_a_profile_edit_changes_each_part_and_keeps_rsvps_and_activation(
     assert (contact.name, contact.province_code, contact.regency_code) == ("yohanes", "95", "95.01")
     assert (contact.role, contact.school_level, contact.time_zone) == ("kepala_sekolah", "smp", "Asia/Jayapura")
     assert kept_elsewhere(db_engine) == before
+    my_data = (await harness.telegram_says(CHAT, "data saya"))[0]
+    assert "Zona waktu: WIT" in my_data and "pukul 11.00 WIT: hadir" in my_data  # the meeting, in the new zone
 
 
 async def test_the_privacy_menu_offers_the_profile(harness: Harness) -> None:
