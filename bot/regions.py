@@ -1,7 +1,8 @@
 """Provinces and kabupaten/kota by Kemendagri code, their time zones, and name matching.
 
 Data: `content/wilayah-provinsi-kabkota.csv` and `content/provinsi-zona-waktu.csv`
-(copied from shared/reference, sources in its README).
+(copied from shared/reference, sources in its README), and `content/wilayah-alias.csv`, the
+towns teachers name for their kabupaten/kota ("wamena" for Jayawijaya).
 """
 
 import csv
@@ -205,7 +206,7 @@ def regencies_named(text: str, candidates: dict[str, Region]) -> list[Region]:
         return []
     same_name = [region for region in candidates.values() if region.compact == compact(name)]
     of_kind = [region for region in same_name if kind is None or region.kind == kind]
-    if of_kind or same_name:
+    if same_name:
         return of_kind or same_name
     codes = town_aliases().get(compact(query)) or town_aliases().get(compact(name), ())
     return [candidates[code] for code in codes if code in candidates]
@@ -224,15 +225,13 @@ def similar_regencies(text: str, candidates: dict[str, Region]) -> list[Region]:
     name = compact(split_kind(normalize(text))[1])
     if len(name) < 4:
         return []
-    names = {code: region.compact for code, region in candidates.items()}
-    names.update(
-        {f"{code}/{alias}": alias for alias, codes in town_aliases().items() for code in codes if code in candidates}
-    )
-    scores = {key: difflib.SequenceMatcher(None, name, spelt).ratio() for key, spelt in names.items()}
-    best = max(scores.values(), default=0.0)
+    spellings = [(code, region.compact) for code, region in candidates.items()]
+    spellings += [(code, alias) for alias, codes in town_aliases().items() for code in codes if code in candidates]
+    scores = [(difflib.SequenceMatcher(None, name, spelt).ratio(), code) for code, spelt in spellings]
+    best = max((score for score, _ in scores), default=0.0)
     if best < STRICT_SIMILARITY:
         return []
-    codes = dict.fromkeys(key.split("/")[0] for key, score in scores.items() if score >= best - SIMILARITY_SPREAD)
+    codes = dict.fromkeys(code for score, code in scores if score >= best - SIMILARITY_SPREAD)
     return [candidates[code] for code in codes]
 
 
