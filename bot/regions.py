@@ -9,7 +9,7 @@ import csv
 import difflib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 # Everyday abbreviations teachers type for provinces.
@@ -82,12 +82,12 @@ class Region:
     province_code: str
     kind: str  # provinsi, kabupaten or kota
 
-    @property
+    @cached_property
     def short_name(self) -> str:
         """ "gowa" for Kabupaten Gowa, "jakarta selatan" for Kota Administrasi Jakarta Selatan."""
         return split_kind(normalize(self.name))[1]
 
-    @property
+    @cached_property
     def compact(self) -> str:
         """The short name without spaces, as it is spelt either way ("palangkaraya", "baubau")."""
         return self.short_name.replace(" ", "")
@@ -227,12 +227,22 @@ def similar_regencies(text: str, candidates: dict[str, Region]) -> list[Region]:
         return []
     spellings = [(code, region.compact) for code, region in candidates.items()]
     spellings += [(code, alias) for alias, codes in town_aliases().items() for code in codes if code in candidates]
-    scores = [(difflib.SequenceMatcher(None, name, spelt).ratio(), code) for code, spelt in spellings]
+    scores = [(score, code) for code, spelt in spellings if (score := similarity(name, spelt)) is not None]
     best = max((score for score, _ in scores), default=0.0)
     if best < STRICT_SIMILARITY:
         return []
     codes = dict.fromkeys(code for score, code in scores if score >= best - SIMILARITY_SPREAD)
     return [candidates[code] for code in codes]
+
+
+def similarity(typed: str, spelt: str) -> float | None:
+    """difflib's ratio of two names, or None when it is surely too low to count (checked cheaply first)."""
+    matcher = difflib.SequenceMatcher(None, typed, spelt)
+    floor = STRICT_SIMILARITY - SIMILARITY_SPREAD
+    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        return None
+    ratio = matcher.ratio()
+    return ratio if ratio >= floor else None
 
 
 def _match(query: str, names: dict[str, str], regions: dict[str, Region]) -> list[Region]:
