@@ -35,9 +35,10 @@ class Texts:
         except KeyError:
             raise ContentError(f"missing options: {key}") from None
 
-    def version(self, key: str) -> str:
-        """A short fingerprint of a text, recorded with consent to prove what was shown."""
-        digest = hashlib.sha256(self.entries[key].encode()).hexdigest()[:12]
+    def version(self, key: str, **values: object) -> str:
+        """A short fingerprint of a text as shown (with its values), recorded with consent to prove
+        what the teacher read."""
+        digest = hashlib.sha256(self.render(key, **values).encode()).hexdigest()[:12]
         return f"{key}@{digest}"
 
 

@@ -28,6 +28,7 @@ from bot.api.routes import stats
 from bot.conversation import Flow, MenuEntry, PromptKind, Reply, Step, Turn, Word, pick
 from bot.feature import Feature
 from bot.local_time import date_text, zone_of
+from bot.profile import greeting_name
 from bot.prompts import Prompt
 
 START_WORDS = ("aktivasi", "belajar id")
@@ -224,7 +225,7 @@ def advance(turn: Turn, progress: ActivationProgress) -> None:
     following = walking.pass_step(turn.session, turn.contact, progress)
     if following is None:
         walking.touch(turn.session, turn.contact, progress)
-        turn.say("activation.done", name=turn.contact.name, date=local_date(turn, progress.completed_at))
+        turn.say("activation.done", name=greeting_name(turn.contact.name), date=local_date(turn, progress.completed_at))
         turn.finish()
     else:
         begin(turn, following.id)

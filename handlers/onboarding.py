@@ -1,13 +1,20 @@
-"""First contact: privacy notice and consent, then name, region, role and school level."""
+"""First contact: privacy notice and consent, then name, region, role and school level.
 
-from bot import regions
+The same questions change one part of a finished profile (`UBAH DATA`): the flow that starts such
+an edit names itself in flow_data (`EDIT_RETURN`), and the answer goes back there instead of on
+to the next question; nothing else about the teacher changes.
+"""
+
+from bot import places, regions
 from bot.conversation import Flow, Step, Turn, pick
 from bot.feature import Feature
 from bot.models import Consent
+from bot.personal_data import data_controller
+from bot.places import Place
+from bot.profile import EDIT_RETURN, ROLES, SCHOOL_LEVELS, greeting_name, place_text
 
-ROLES = ["guru", "kepala_sekolah", "operator", "tendik", "lainnya"]
-SCHOOL_LEVELS = ["paud", "sd", "smp", "sma", "smk", "slb", "lainnya"]
 FLOW_NAME = "onboarding"
+REGENCY_EXAMPLES = 2
 
 
 def start(turn: Turn) -> None:
@@ -16,8 +23,25 @@ def start(turn: Turn) -> None:
     turn.goto(FLOW_NAME, "consent")
 
 
+def editing(turn: Turn) -> bool:
+    return bool(turn.recall(EDIT_RETURN))
+
+
+def go_on(turn: Turn, step: str) -> None:
+    """The next question of onboarding, or, in a profile edit, back to where the edit began."""
+    if editing(turn):
+        return_from_edit(turn)
+    else:
+        turn.goto(FLOW_NAME, step)
+
+
+def return_from_edit(turn: Turn) -> None:
+    back_flow, back_step = turn.recall(EDIT_RETURN)
+    turn.goto(str(back_flow), str(back_step))
+
+
 def ask_consent(turn: Turn) -> None:
-    turn.ask("onboarding.privacy", turn.content.choices("consent"))
+    turn.ask("onboarding.privacy", turn.content.choices("consent"), controller=data_controller())
 
 
 def answer_consent(turn: Turn) -> bool:
@@ -30,7 +54,7 @@ def answer_consent(turn: Turn) -> bool:
         return True
     turn.contact.consent_given_at = turn.now()
     assert turn.contact.id is not None
-    version = turn.content.version("onboarding.privacy")
+    version = turn.content.version("onboarding.privacy", controller=data_controller())
     turn.session.add(Consent(contact_id=turn.contact.id, text_version=version))
     turn.goto(FLOW_NAME, "name")
     return True
@@ -41,60 +65,85 @@ def ask_name(turn: Turn) -> None:
 
 
 def answer_name(turn: Turn) -> bool:
+    """The name is kept as typed; greetings give it a capital."""
     name = " ".join(turn.text.split())
     if not 2 <= len(name) <= 60 or not any(ch.isalpha() for ch in name):
         turn.say("onboarding.name_invalid")
         return True
     turn.contact.name = name
-    turn.goto(FLOW_NAME, "province")
+    go_on(turn, "province")
     return True
 
 
 def ask_province(turn: Turn) -> None:
-    turn.say("onboarding.ask_province", name=turn.contact.name)
+    if editing(turn):
+        turn.say("onboarding.ask_province_edit")
+    else:
+        turn.say("onboarding.ask_province", name=greeting_name(turn.contact.name))
 
 
 def answer_province(turn: Turn) -> bool:
-    matches = regions.match_province(turn.text)
-    if not matches:
+    """A province, a kabupaten/kota anywhere ("makassar", "wamena") or both ("Sulsel, Gowa")."""
+    found = places.places_named(turn.text)
+    if not found:
         turn.say("onboarding.province_unknown")
-        return True
-    if len(matches) == 1:
-        set_province(turn, matches[0].code)
-        return True
-    turn.remember(candidates=[region.code for region in matches])
-    turn.goto(FLOW_NAME, "province_choice")
+    elif len(found) == 1:
+        settle(turn, found[0])
+    else:
+        turn.remember(candidates=[place.code for place in found])
+        turn.goto(FLOW_NAME, "province_choice")
     return True
+
+
+def choice_labels(turn: Turn) -> list[str]:
+    return [place_label(turn, places.place_of(code)) for code in turn.recall("candidates", [])]
+
+
+def place_label(turn: Turn, place: Place) -> str:
+    """ "Sulawesi Selatan", or "Kota Bandung (Jawa Barat)" among kabupaten/kota of several provinces."""
+    if place.regency is None:
+        return place.province.name
+    return turn.content.render("onboarding.place_choice", regency=place.regency.name, province=place.province.name)
 
 
 def ask_province_choice(turn: Turn) -> None:
-    names = [regions.region_name(code) or code for code in turn.recall("candidates", [])]
-    turn.ask("onboarding.province_choose", names)
+    turn.ask("onboarding.province_choose", choice_labels(turn))
 
 
 def answer_province_choice(turn: Turn) -> bool:
+    """A number or a name of the list; else a new answer to the province question, when it is clear."""
     candidates: list[str] = turn.recall("candidates", [])
-    choice = pick(turn.text, [regions.region_name(code) or code for code in candidates])
-    if choice is None:
-        matches = regions.match_province(turn.text)
-        if len(matches) != 1:
-            return False
-        set_province(turn, matches[0].code)
+    choice = pick(turn.text, choice_labels(turn))
+    if choice is not None:
+        settle(turn, places.place_of(candidates[choice - 1]))
         return True
-    set_province(turn, candidates[choice - 1])
+    found = places.places_named(turn.text)
+    if len(found) != 1:
+        return False
+    settle(turn, found[0])
     return True
 
 
-def set_province(turn: Turn, code: str) -> None:
-    turn.contact.province_code = code
-    turn.contact.regency_code = None
-    turn.contact.time_zone = regions.time_zone_of(code).iana
-    turn.goto(FLOW_NAME, "regency")
+def settle(turn: Turn, place: Place) -> None:
+    """Store the place (the time zone follows the province); a kabupaten/kota is confirmed back."""
+    turn.contact.province_code = place.province.code
+    turn.contact.regency_code = place.regency.code if place.regency else None
+    turn.contact.time_zone = regions.time_zone_of(place.province.code).iana
+    if place.regency is None:
+        turn.goto(FLOW_NAME, "regency")
+    else:
+        settle_regency(turn, place.regency.code)
+
+
+def settle_regency(turn: Turn, code: str) -> None:
+    turn.contact.regency_code = code
+    turn.say("onboarding.place_saved", place=place_text(turn.contact))
+    go_on(turn, "role")
 
 
 def ask_regency(turn: Turn) -> None:
     code = turn.contact.province_code or ""
-    example = ", ".join(r.name for r in list(regions.regencies_of(code).values())[:2])
+    example = ", ".join(r.name for r in list(regions.regencies_of(code).values())[:REGENCY_EXAMPLES])
     turn.ask(
         "onboarding.ask_regency", turn.content.choices("skip"), province=regions.region_name(code), example=example
     )
@@ -102,19 +151,20 @@ def ask_regency(turn: Turn) -> None:
 
 def answer_regency(turn: Turn) -> bool:
     if turn.choose("skip") == 1:
-        turn.goto(FLOW_NAME, "role")
+        go_on(turn, "role")
         return True
     province = turn.contact.province_code or ""
     matches = regions.match_regency(province, turn.text)
-    if not matches:
+    elsewhere = [place for place in places.places_named(turn.text) if place.regency] if not matches else []
+    if len(elsewhere) == 1:  # a kabupaten/kota of another province: the province was a slip
+        settle(turn, elsewhere[0])
+    elif not matches:
         turn.ask("onboarding.regency_unknown", turn.content.choices("skip"), province=regions.region_name(province))
-        return True
-    if len(matches) == 1:
-        turn.contact.regency_code = matches[0].code
-        turn.goto(FLOW_NAME, "role")
-        return True
-    turn.remember(candidates=[region.code for region in matches[:6]])
-    turn.goto(FLOW_NAME, "regency_choice")
+    elif len(matches) == 1:
+        settle_regency(turn, matches[0].code)
+    else:
+        turn.remember(candidates=[region.code for region in matches[: places.MAX_CHOICES]])
+        turn.goto(FLOW_NAME, "regency_choice")
     return True
 
 
@@ -128,8 +178,7 @@ def answer_regency_choice(turn: Turn) -> bool:
     choice = pick(turn.text, [regions.region_name(code) or code for code in candidates])
     if choice is None:
         return False
-    turn.contact.regency_code = candidates[choice - 1]
-    turn.goto(FLOW_NAME, "role")
+    settle_regency(turn, candidates[choice - 1])
     return True
 
 
@@ -142,7 +191,7 @@ def answer_role(turn: Turn) -> bool:
     if choice is None:
         return False
     turn.contact.role = ROLES[choice - 1]
-    turn.goto(FLOW_NAME, "level")
+    go_on(turn, "level")
     return True
 
 
@@ -155,12 +204,20 @@ def answer_level(turn: Turn) -> bool:
     if choice is None:
         return False
     turn.contact.school_level = SCHOOL_LEVELS[choice - 1]
+    if editing(turn):
+        return_from_edit(turn)
+        return True
     turn.contact.onboarded_at = turn.now()
     zone = regions.time_zone_of(turn.contact.province_code or "").label
     turn.finish()
-    turn.say("onboarding.done", name=turn.contact.name, zone=zone)
+    turn.say("onboarding.done", name=greeting_name(turn.contact.name), zone=zone)
     turn.show_menu()
     return True
+
+
+def where(turn: Turn) -> str:
+    """ "pendaftaran", or "ubah data" in a profile edit, for the one-line reminder after an interruption."""
+    return turn.content.render("onboarding.edit_label" if editing(turn) else "onboarding.label")
 
 
 FLOW = Flow(
@@ -176,5 +233,6 @@ FLOW = Flow(
         "level": Step(ask_level, answer_level),
     },
     label="onboarding.label",
+    where=where,
 )
 FEATURE = Feature("onboarding", flows=(FLOW,))

@@ -1,14 +1,22 @@
-"""The privacy words: BERHENTI/STOP, MULAI, DATA SAYA and HAPUS DATA."""
+"""The privacy words: BERHENTI/STOP, MULAI, DATA SAYA, UBAH DATA and HAPUS DATA, and the privacy
+menu that offers the last three.
 
-from sqlmodel import func, select
+`UBAH DATA` opens the profile: the teacher picks a part (name, place, role, level) and answers
+onboarding's own question for it, which comes back here; nothing else about them changes.
+"""
 
-from bot import regions
 from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.erasure import erase_contact
 from bot.feature import Feature
-from bot.models import InboundMessage
+from bot.local_time import zone_of
+from bot.personal_data import data_controller, my_data_text
+from bot.profile import EDIT_RETURN, level_label, place_text, role_label
 
 FLOW_NAME = "privacy"
+PROFILE_FLOW = "profile"
+ONBOARDING_FLOW = "onboarding"
+EDITABLE_STEPS = ("name", "province", "role", "level")  # onboarding's questions, in the order of `profile.choose`
+STEP_LABELS = {"menu": "privacy.menu_label", "confirm_erase": "privacy.label"}
 
 
 def stop_announcements(turn: Turn) -> None:
@@ -22,35 +30,69 @@ def start_announcements(turn: Turn) -> None:
 
 
 def show_my_data(turn: Turn) -> None:
-    """Tell the teacher everything stored about them."""
-    contact = turn.contact
-    if contact.consent_given_at is None:
-        turn.say("privacy.my_data_none")
+    """Tell the teacher everything stored about them, and who is responsible for it."""
+    if turn.contact.consent_given_at is None:
+        turn.say("privacy.my_data_none", controller=data_controller())
         return
-    unknown = turn.content.render("privacy.value_unknown")
-    count = turn.session.exec(
-        select(func.count()).select_from(InboundMessage).where(InboundMessage.contact_id == contact.id)
-    ).one()
-    zone = regions.time_zone_of(contact.province_code).label if contact.province_code else unknown
-    turn.say(
-        "privacy.my_data",
+    turn.show(my_data_text(turn.session, turn.contact, turn.now()))
+
+
+def open_privacy_menu(turn: Turn) -> None:
+    turn.contact.flow_data = {}
+    turn.goto(FLOW_NAME, "menu")
+
+
+def ask_privacy_menu(turn: Turn) -> None:
+    turn.ask("privacy.menu", turn.content.choices("privacy.menu"))
+
+
+def answer_privacy_menu(turn: Turn) -> bool:
+    """1 my data (then the main menu), 2 change it, 3 erase it."""
+    choice = turn.choose("privacy.menu")
+    if choice is None:
+        return False
+    if choice == 1:
+        show_my_data(turn)
+        turn.show_menu()
+    elif choice == 2:
+        open_profile(turn)
+    else:
+        start_erase(turn)
+    return True
+
+
+def open_profile(turn: Turn) -> None:
+    """UBAH DATA: the profile as it is now, and which part to change."""
+    turn.contact.flow_data = {}
+    turn.goto(PROFILE_FLOW, "choose")
+
+
+def ask_profile(turn: Turn) -> None:
+    contact, unknown = turn.contact, turn.content.render("privacy.value_unknown")
+    turn.contact.flow_data = {}  # back from an edit: nothing of it is pending any more
+    turn.ask(
+        "profile.choose",
+        turn.content.choices("profile.choose"),
         name=contact.name or unknown,
-        channel=contact.channel,
-        address=contact.address,
-        province=regions.region_name(contact.province_code) or unknown,
-        regency=regions.region_name(contact.regency_code) or unknown,
-        role=contact.role or unknown,
-        level=(contact.school_level or unknown).upper(),
-        zone=zone,
-        consent=contact.consent_given_at.strftime("%d-%m-%Y %H.%M UTC"),
-        announcements=turn.content.render("privacy.stopped_label" if contact.opted_out_at else "privacy.active"),
-        message_count=count,
+        place=place_text(contact) or unknown,
+        zone=zone_of(contact).label,
+        role=role_label(contact.role) or unknown,
+        level=level_label(contact.school_level) or unknown,
     )
 
 
-def privacy_menu(turn: Turn) -> None:
-    show_my_data(turn)
-    turn.show_menu()
+def answer_profile(turn: Turn) -> bool:
+    """A part to change goes to onboarding's question for it; the last choice ends the edit."""
+    choice = turn.choose("profile.choose")
+    if choice is None:
+        return False
+    if choice > len(EDITABLE_STEPS):
+        turn.say("profile.done")
+        turn.show_menu()
+        return True
+    turn.remember(**{EDIT_RETURN: [PROFILE_FLOW, "choose"]})
+    turn.goto(ONBOARDING_FLOW, EDITABLE_STEPS[choice - 1])
+    return True
 
 
 def erase_now(turn: Turn) -> None:
@@ -90,17 +132,29 @@ def answer_erase(turn: Turn) -> bool:
     return True
 
 
-FLOW = Flow(FLOW_NAME, {"confirm_erase": Step(ask_erase, answer_erase)}, label="privacy.label")
+def where(turn: Turn) -> str:
+    """ "konfirmasi hapus data" or "menu data saya", for the one-line reminder after an interruption."""
+    return turn.content.render(STEP_LABELS.get(turn.contact.step or "", "privacy.label"))
+
+
+FLOW = Flow(
+    FLOW_NAME,
+    {"menu": Step(ask_privacy_menu, answer_privacy_menu), "confirm_erase": Step(ask_erase, answer_erase)},
+    label="privacy.label",
+    where=where,
+)
+PROFILE = Flow(PROFILE_FLOW, {"choose": Step(ask_profile, answer_profile)}, label="profile.label")
 STOP = Word(stop_announcements, repeats=True, before_consent=True)
 FEATURE = Feature(
     "privacy",
-    flows=(FLOW,),
+    flows=(FLOW, PROFILE),
     words={
         "berhenti": STOP,
         "stop": STOP,
         "mulai": Word(start_announcements, repeats=True, before_consent=True),
         "data saya": Word(show_my_data, repeats=True, before_consent=True),
+        "ubah data": Word(open_profile, needs_profile=True),
         "hapus data": Word(start_erase, before_consent=True),
     },
-    menu=(MenuEntry(5, "menu.items.privacy", privacy_menu),),
+    menu=(MenuEntry(5, "menu.items.privacy", open_privacy_menu),),
 )

@@ -16,7 +16,8 @@ async def test_onboarding_on_telegram_reaches_the_main_menu(harness: Harness, db
     assert "Siapa nama Anda" in replies[1][0]
     assert "provinsi mana" in replies[2][0]
     assert "Kabupaten/kota mana di Sulawesi Selatan" in replies[3][0]
-    assert "peran" in replies[4][0]
+    assert replies[4][0] == "Tercatat: Kabupaten Bone, Sulawesi Selatan."  # the kabupaten is confirmed back
+    assert "peran" in replies[4][1]
     assert "jenjang" in replies[5][0]
     assert "zona WITA" in replies[6][0]
     assert "Menu utama" in replies[6][1] and "1. Aktivasi akun belajar.id" in replies[6][1]

@@ -14,7 +14,7 @@ async def test_data_saya_shows_what_is_stored(harness: Harness) -> None:
     await onboard_whatsapp(harness, "+6281200000001")
     replies = await harness.whatsapp_says("+6281200000001", "data saya")
     assert "Nama: Bu Sari" in replies[0]
-    assert "Provinsi: Sulawesi Selatan" in replies[0] and "Kabupaten Bone" in replies[0]
+    assert "Wilayah: Kabupaten Bone, Sulawesi Selatan" in replies[0]
     assert "Zona waktu: WITA" in replies[0]
 
 

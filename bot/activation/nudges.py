@@ -22,6 +22,7 @@ from bot.db import is_postgres, session_scope
 from bot.local_time import DAYTIME, zone_of
 from bot.models import Contact, Priority
 from bot.outbox import enqueue
+from bot.profile import greeting_name
 from bot.prompts import button_tag, open_prompt
 from bot.timed import TimedJob, claim_due
 
@@ -97,7 +98,7 @@ def nudge_reply(session: Session, contact: Contact, progress: ActivationProgress
     """The nudge, asked as a prompt of its own (a second nudge supersedes the first)."""
     step = walkthrough().steps[progress.step or ""]
     content = texts()
-    name = contact.name or content.render("activation.no_name")
+    name = greeting_name(contact.name) or content.render("activation.no_name")
     text = content.render(NUDGE_TEXTS[progress.nudges_sent], name=name, number=step.number, title=step.title)
     options = content.choices("activation.resume")
     prompt = open_prompt(session, contact.id or 0, NUDGE_PROMPT, options, subject_id=progress.id)
