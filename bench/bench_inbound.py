@@ -19,14 +19,16 @@ first counts how many replies that gets (the echo bot: one, the same text).
 The load client is aiohttp: httpx's client costs about ten times its CPU per request here, CPU
 the servers under test need on two cores. The fake provider's own rate is measured first.
 
-Per rate: webhook p50/p99 (from the request's due time), replies per second (over the sending
-window shifted by the median lag), webhook-to-reply p50/p99 (∞ where the rank falls on a request
-never answered), errors (non-200 or failed requests), pending (unanswered but still waiting in
-the database at the end), lost (unanswered and not waiting), doubled (replies beyond those
-asked), CPU per answered message of all the configuration's processes, their peak RSS. A rate is
-sustained when replies keep up (≥ --keep-up of the offer), the end-to-end p99 is under --p99-limit
-and nothing is lost, doubled, pending or refused. Between rates the backlog may drain for
---drain s; what is still queued then carries into the next rate.
+Per rate: webhook p50/p99 (from the request's due time); replies per second, from when the
+first requests' replies are due (their p99 lag, at most half the offer) to the offer's end, so
+that a server keeping up shows the offered rate and one falling behind its steady rate;
+webhook-to-reply p50/p99 (∞ where the rank falls on a request never answered); errors (non-200
+or failed requests); pending (unanswered, still waiting in the database at the end); lost
+(unanswered, not waiting); doubled (replies beyond those asked); CPU per reply of the bot's
+processes and of its PostgreSQL backends over the offer and its drain; the server's peak RSS. A
+rate is sustained when replies keep up (≥ --keep-up of the offer), the end-to-end p99 is under
+--p99-limit and nothing is lost, doubled, pending or refused. Between rates the backlog may
+drain for --drain s; what is still queued then carries into the next rate.
 
 The database (default postgresql+psycopg://postgres@127.0.0.1/bench_inbound, or
 GURUBOT_BENCH_INBOUND_URL) is emptied: its name must contain "bench".
@@ -195,6 +197,7 @@ async def run_step(
     profiler = start_profiler(bench, servers, step)
     await offer(bench.client, webhook, step, bench.args.duration, chats, bench.updates)
     await drain(bench, expected, bench.args.drain)
+    step.finished = time.monotonic()
     stop.set()
     await watcher
     if profiler is not None:

@@ -44,7 +44,8 @@ class Step:
     number: int
     rate: float
     started: float
-    ended: float = 0.0
+    ended: float = 0.0  # the offer's end
+    finished: float = 0.0  # the drain's end
     sent: list[Sent] = field(default_factory=list)
     cpu_seconds: float = 0.0  # of the configuration's own processes
     database_cpu_seconds: float = 0.0  # of its PostgreSQL backends
@@ -151,26 +152,29 @@ def summarise(step: Step, replies: dict[str, list[list[Any]]], per_message: int,
     end_to_end = [request.end_to_end * 1000 for request in step.sent]
     unanswered = [request for request in step.sent if request.replied_at is None]
     pending = sum(1 for request in unanswered if request.pending)
-    # Replies lag their requests: count them over the window shifted by the typical lag, or a
-    # server that keeps up would look slower by lag/duration.
-    lag = percentile(end_to_end, 0.50) / 1000
-    lag = lag if math.isfinite(lag) else 0.0
-    handled = replies_between(replies, step.started + lag, step.ended + lag) / per_message
-    answered = len(step.sent) - len(unanswered)
+    # Replies lag their requests: counted from the start of the offer, a server that keeps up
+    # would look slower by lag/duration. Counted once the first requests' replies are due (their
+    # p99 lag, at most half the offer) up to the offer's end, the rate is the steady one.
+    settle = min(percentile(end_to_end, 0.99) / 1000, duration / 2)
+    handled = replies_between(replies, step.started + settle, step.ended) / per_message
+    # CPU over the offer and its drain, per reply that arrived meanwhile (of this rate or an earlier one)
+    replied_meanwhile = replies_between(replies, step.started, step.finished) / per_message
     return Row(
         rate=step.rate,
         sent=len(step.sent),
         webhook_p50_ms=percentile(webhook, 0.50),
         webhook_p99_ms=percentile(webhook, 0.99),
         errors=sum(1 for request in step.sent if request.status != 200),
-        replies_per_second=handled / duration if duration > 0 else 0.0,
+        replies_per_second=handled / (duration - settle) if duration > settle else 0.0,
         end_to_end_p50_ms=percentile(end_to_end, 0.50),
         end_to_end_p99_ms=percentile(end_to_end, 0.99),
         pending=pending,
         lost=len(unanswered) - pending,
         doubled=doubled,
-        cpu_ms_per_message=step.cpu_seconds * 1000 / answered if answered else math.nan,
-        database_cpu_ms_per_message=step.database_cpu_seconds * 1000 / answered if answered else math.nan,
+        cpu_ms_per_message=step.cpu_seconds * 1000 / replied_meanwhile if replied_meanwhile else math.nan,
+        database_cpu_ms_per_message=step.database_cpu_seconds * 1000 / replied_meanwhile
+        if replied_meanwhile
+        else math.nan,
         server_rss_mib=step.server_rss_mib,
         total_rss_mib=step.total_rss_mib,
     )
