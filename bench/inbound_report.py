@@ -99,9 +99,12 @@ def ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.2f}"
 
 
+def best_rate(result: "Result") -> float:
+    return max(row.replies_per_second for row in result.rows)
+
+
 def summary_line(result: "Result", echo: "Result | None") -> str:
-    sustained = sustained_rate(result)
-    best = max(row.replies_per_second for row in result.rows)
+    sustained, best = sustained_rate(result), best_rate(result)
     top = result.rows[-1].replies_per_second
     half = half_rate_row(result)
     echo_half = row_at(echo, half.rate) if echo and half else None
@@ -113,8 +116,8 @@ def summary_line(result: "Result", echo: "Result | None") -> str:
     peak_rss = max(row.server_rss_mib for row in result.rows)
     cells = (
         f"{result.name:<8} {sustained:>9g} {ratio(sustained, sustained_rate(echo) if echo else math.nan):>6}",
-        f"{best:>8.1f} {top:>8.1f} {ratio(top, best):>6}",
-        f"{max(row.webhook_p99_ms for row in result.rows):>12.0f}",
+        f"{best:>8.1f} {ratio(best, best_rate(echo) if echo else math.nan):>6} {top:>8.1f} {ratio(top, best):>8}",
+        f"{max(row.webhook_p99_ms for row in result.rows):>13.0f}",
         f"{half_p50:>12} {half_ratio:>6}",
         f"{milliseconds(cpu):>7} {ratio(cpu, echo_at.cpu_ms_per_message) if echo_at else '—':>6}",
         f"{result.ready_seconds:>7.2f} {result.idle_rss_mib:>8.0f} {peak_rss:>8.0f}",
@@ -123,14 +126,16 @@ def summary_line(result: "Result", echo: "Result | None") -> str:
 
 
 def print_summary(results: list["Result"]) -> None:
-    echo = next((result for result in results if result.name == "echo"), None)
-    print("Summary (× echo: ratio to the echo bot in this run; sustained: highest offered rate sustained)")
+    """One line per configuration; ratios are to the echo bot run last before it (or first)."""
+    print("Summary (× echo: ratio to the echo bot run nearest before; sustained: highest offered rate sustained)")
     print(
-        f"{'config':<8} {'sustained':>9} {'× echo':>6} {'best r/s':>8} {'top r/s':>8} {'top/best':>6} "
-        f"{'max wh p99 ms':>12} {'e2e p50 @½':>12} {'× echo':>6} {'CPU ms':>7} {'× echo':>6} "
+        f"{'config':<8} {'sustained':>9} {'× echo':>6} {'best r/s':>8} {'× echo':>6} {'top r/s':>8} {'top/best':>8} "
+        f"{'max wh p99 ms':>13} {'e2e p50 @½':>12} {'× echo':>6} {'CPU ms':>7} {'× echo':>6} "
         f"{'ready s':>7} {'RSS idle':>8} {'RSS peak':>8}"
     )
+    echo = next((result for result in results if result.name == "echo"), None)
     for result in results:
+        echo = result if result.name == "echo" else echo
         print(summary_line(result, echo))
     print(
         "best r/s: the most replies/s at any rate; top r/s: at the highest offered rate (no collapse: close to best);"
