@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from bench.bench_inbound import Result
 
 COLUMNS = (
-    f"{'offered/s':>9} {'sent':>5} {'webhook p50/p99 ms':>19} {'errors':>6} {'replies/s':>9} "
+    f"{'offered/s':>9} {'sent':>5} {'webhook p50/p99 ms':>19} {'errors':>6} {'replies/s':>9} {'in time':>7} "
     f"{'e2e p50/p99 ms':>16} {'pending':>7} {'lost':>4} {'doubled':>7} {'CPU ms/msg':>10} {'PG ms/msg':>9} "
     f"{'RSS MiB':>7}  sustained"
 )
@@ -59,7 +59,8 @@ def pair(first: float, second: float) -> str:
 def format_row(row: Row) -> str:
     cells = (
         f"{row.rate:>9g} {row.sent:>5} {pair(row.webhook_p50_ms, row.webhook_p99_ms):>19} {row.errors:>6}",
-        f"{row.replies_per_second:>9.1f} {pair(row.end_to_end_p50_ms, row.end_to_end_p99_ms):>16}",
+        f"{row.replies_per_second:>9.1f} {row.answered_in_time:>7.0%}",
+        f"{pair(row.end_to_end_p50_ms, row.end_to_end_p99_ms):>16}",
         f"{row.pending:>7} {row.lost:>4} {row.doubled:>7}",
         f"{milliseconds(row.cpu_ms_per_message):>10} {milliseconds(row.database_cpu_ms_per_message):>9}",
         f"{row.server_rss_mib:>7.0f}  {'yes' if row.sustained else 'no'}",
