@@ -2,7 +2,7 @@
 rates (open loop), and every reply is caught by a fake provider on loopback; against a bare
 python-telegram-bot echo bot on the same fake, in the same run.
 
-    .venv/bin/python bench/bench_inbound.py [--rates 5,10,20,40,80,160] [--duration 10]
+    .venv/bin/python bench/bench_inbound.py [--rates 10,20,40,80,160,320] [--duration 10]
         [--configs echo,serve,worker1,worker2] [--teachers 2000] [--database URL] [--json FILE]
 
 Configurations, each a fresh database and fresh processes started as in production:
@@ -279,7 +279,7 @@ def score(
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    rates = parser.add_argument("--rates", default="5,10,20,40,80,160", help="offered messages/s, comma-separated")
+    rates = parser.add_argument("--rates", default="10,20,40,80,160,320", help="offered messages/s, comma-separated")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds each rate is offered")
     parser.add_argument("--drain", type=float, default=10.0, help="seconds the backlog may drain after each rate")
     parser.add_argument("--final-drain", type=float, default=30.0, help="seconds after the last rate")
