@@ -282,7 +282,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     rates = parser.add_argument("--rates", default="10,20,40,80,160,320", help="offered messages/s, comma-separated")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds each rate is offered")
     parser.add_argument("--drain", type=float, default=10.0, help="seconds the backlog may drain after each rate")
-    parser.add_argument("--final-drain", type=float, default=30.0, help="seconds after the last rate")
+    parser.add_argument("--final-drain", type=float, default=15.0, help="seconds after the last rate")
     parser.add_argument("--configs", default=",".join(CONFIGURATIONS), help="which configurations, in order")
     parser.add_argument("--teachers", type=int, default=2000, help="distinct onboarded chats")
     parser.add_argument("--database", default=DEFAULT_DATABASE)
