@@ -3,7 +3,8 @@ rates (open loop), and every reply is caught by a fake provider on loopback; aga
 python-telegram-bot echo bot on the same fake, in the same run.
 
     .venv/bin/python bench/bench_inbound.py [--rates 10,20,40,80,160,320] [--duration 10]
-        [--configs echo,serve,worker1,worker2] [--teachers 2000] [--database URL] [--json FILE]
+        [--configs echo,serve,worker1,worker2] [--teachers 2000] [--channel telegram|whatsapp]
+        [--database URL] [--profile-rate RATE] [--json FILE]
 
 Configurations, each a fresh database and fresh processes started as in production:
 - echo:    bench/echo_bot.py (PTB `Application` with `updater=None` behind Starlette, no database)
@@ -15,6 +16,10 @@ fake and Telegram's global send limit lifted (the fake has none: the engine is m
 rate limiter; the per-chat limit stays, and each chat writes only every `teachers / rate` s).
 Each teacher, onboarded and resting in the main menu, types "menu"; a warm-up from other chats
 first counts how many replies that gets (the echo bot: one, the same text).
+
+`--channel whatsapp` sends signed Twilio forms to `POST /webhooks/whatsapp` instead, gurubot
+sending through the fake's Messages API (WhatsApp's send limit lifted likewise); the echo bot,
+Telegram only, is left out then, and the fake sends no status callbacks.
 
 The load client is aiohttp: httpx's client costs about ten times its CPU per request here, CPU
 the servers under test need on two cores. The fake provider's own rate is measured first.
@@ -50,6 +55,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import inbound_processes as processes
+from bench.inbound_channels import CHANNELS, TELEGRAM_SECRET, TELEGRAM_TOKEN, Channel, Messages
 from bench.inbound_load import Row, Sent, Step, judge, match_replies, offer, round_robin, summarise
 from bench.inbound_report import measure_fake, print_rows, print_summary
 from bench.inbound_setup import (
@@ -63,9 +69,6 @@ from bench.inbound_setup import (
     seed_teachers,
 )
 
-TOKEN = "1:bench"
-SECRET = "bench-secret"
-WORD = "menu"
 WARM_UP_CHATS = 20
 CONFIGURATIONS = {
     "echo": "echo bot (PTB webhook, no database)",
@@ -90,26 +93,6 @@ class Result:
     load_average: str = ""
 
 
-class UpdateMaker:
-    """Telegram updates, each with a fresh update_id and message_id, from a teacher typing WORD."""
-
-    def __init__(self) -> None:
-        self.next_id = 1
-
-    def __call__(self, chat: str) -> tuple[dict[str, str], bytes]:
-        self.next_id += 1
-        sender = {"id": int(chat), "is_bot": False, "first_name": "Sari"}
-        message = {
-            "message_id": self.next_id,
-            "date": int(time.time()),
-            "chat": {"id": int(chat), "type": "private", "first_name": "Sari"},
-            "from": sender,
-            "text": WORD,
-        }
-        headers = {"content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
-        return headers, json.dumps({"update_id": self.next_id, "message": message}).encode()
-
-
 @dataclass
 class Bench:
     """The run's fixed parts: options, the fake provider, the load client, the log folder."""
@@ -118,7 +101,8 @@ class Bench:
     fake_url: str
     client: aiohttp.ClientSession
     log_dir: Path
-    updates: UpdateMaker = field(default_factory=UpdateMaker)
+    channel: Channel
+    messages: Messages
     database: DatabaseCpu | None = None  # while a configuration on PostgreSQL runs
 
     async def fake(self, what: str) -> Any:
@@ -126,9 +110,15 @@ class Bench:
         async with self.client.request(method, f"{self.fake_url}/_bench/{what}") as response:
             return await response.json()
 
-    async def telegram_replies(self) -> int:
+    async def reply_count(self) -> int:
         counts = await self.fake("counts")
-        return int(counts["telegram"])
+        return int(counts[self.channel.name])
+
+    async def replies(self) -> dict[str, list[list[Any]]]:
+        """Every reply the fake received on the channel, per chat: [[arrival, text], ...]."""
+        everything = await self.fake("replies")
+        replies: dict[str, list[list[Any]]] = everything[self.channel.name]
+        return replies
 
 
 def start_servers(bench: Bench, name: str, port: int) -> list[processes.Process]:
@@ -136,10 +126,12 @@ def start_servers(bench: Bench, name: str, port: int) -> list[processes.Process]
     args = bench.args
     if name == "echo":
         command = [processes.PYTHON, str(processes.BENCH / "echo_bot.py"), "--port", str(port)]
-        command += ["--api-url", bench.fake_url, "--token", TOKEN, "--secret", SECRET]
+        command += ["--api-url", bench.fake_url, "--token", TELEGRAM_TOKEN, "--secret", TELEGRAM_SECRET]
         return [processes.start("echo_bot", command, processes.clean_environment({}), bench.log_dir)]
     workers = WORKERS[name]
-    environment = gurubot_environment(args.database, bench.fake_url, TOKEN, SECRET, args.log_level, workers == 0)
+    environment = gurubot_environment(
+        args.database, bench.channel.settings(bench.fake_url), args.log_level, workers == 0
+    )
     server = processes.start(
         f"{name}-server", [processes.GURUBOT, "serve", "--port", str(port)], environment, bench.log_dir
     )
@@ -153,19 +145,19 @@ def start_servers(bench: Bench, name: str, port: int) -> list[processes.Process]
 
 async def warm_up(bench: Bench, webhook: str) -> tuple[int, str]:
     """Every warm-up chat writes once; returns how many replies one message gets, and the first's start."""
-    chats = [str(WARM_UP_CHAT + number) for number in range(WARM_UP_CHATS)]
+    chats = [bench.channel.address(WARM_UP_CHAT + number) for number in range(WARM_UP_CHATS)]
     step = Step(0, 10.0, time.monotonic())
-    await offer(bench.client, webhook, step, WARM_UP_CHATS / 10.0, iter(chats), bench.updates)
+    await offer(bench.client, webhook, step, WARM_UP_CHATS / 10.0, iter(chats), bench.messages)
     if any(request.status != 200 for request in step.sent):
         raise RuntimeError(f"warm-up refused: {[request.status for request in step.sent]}")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        replies = (await bench.fake("replies"))["telegram"]
+        replies = await bench.replies()
         if all(chat in replies for chat in chats):
             break
         await asyncio.sleep(0.2)
     await asyncio.sleep(2.0)  # a second or third reply of the same message (the per-chat pace is 1/s)
-    replies = (await bench.fake("replies"))["telegram"]
+    replies = await bench.replies()
     counts = {len(replies.get(chat, [])) for chat in chats}
     if len(counts) != 1 or 0 in counts:
         raise RuntimeError(f"warm-up chats got different numbers of replies: {sorted(counts)}")
@@ -184,7 +176,7 @@ async def watch(servers: list[processes.Process], step: Step, stop: asyncio.Even
 async def drain(bench: Bench, expected: int, seconds: float) -> None:
     """Wait until the fake has `expected` replies, for `seconds` at most."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and await bench.telegram_replies() < expected:
+    while time.monotonic() < deadline and await bench.reply_count() < expected:
         await asyncio.sleep(0.25)
 
 
@@ -196,7 +188,7 @@ async def run_step(
     stop = asyncio.Event()
     watcher = asyncio.create_task(watch(servers, step, stop))
     profiler = start_profiler(bench, servers, step)
-    await offer(bench.client, webhook, step, bench.args.duration, chats, bench.updates)
+    await offer(bench.client, webhook, step, bench.args.duration, chats, bench.messages)
     await drain(bench, expected, bench.args.drain)
     step.finished = time.monotonic()
     stop.set()
@@ -226,16 +218,18 @@ async def run_configuration(bench: Bench, name: str) -> Result:
     args = bench.args
     if name != "echo":
         fresh_database(args.database)
-        environment = gurubot_environment(args.database, bench.fake_url, TOKEN, SECRET, args.log_level, True)
+        environment = gurubot_environment(args.database, bench.channel.settings(bench.fake_url), args.log_level, True)
         processes.run_to_end([processes.GURUBOT, "migrate"], environment, bench.log_dir, f"{name}-migrate")
-        seed_teachers(args.database, args.teachers, WARM_UP_CHATS)
+        chats = [TEACHER_CHAT + number for number in range(args.teachers)]
+        chats += [WARM_UP_CHAT + number for number in range(WARM_UP_CHATS)]
+        seed_teachers(args.database, bench.channel.name, [bench.channel.address(chat) for chat in chats])
         bench.database = DatabaseCpu(args.database)
     await bench.fake("reset")
     port = processes.free_port()
     servers = start_servers(bench, name, port)
     try:
         ready = processes.wait_ready(servers[0], f"http://127.0.0.1:{port}/readyz")
-        webhook = f"http://127.0.0.1:{port}/webhooks/telegram"
+        webhook = f"http://127.0.0.1:{port}{bench.channel.webhook_path}"
         per_message, sample = await warm_up(bench, webhook)
         await asyncio.sleep(2.0)
         result = Result(name, CONFIGURATIONS[name], ready, servers[0].rss_mib(), per_message, sample)
@@ -243,7 +237,7 @@ async def run_configuration(bench: Bench, name: str) -> Result:
         steps = await run_steps(bench, servers, webhook, per_message)
         await drain(bench, per_message * sum(len(step.sent) for step in steps), args.final_drain)
         pending = pending_per_chat(args.database, per_message) if name != "echo" else {}
-        replies = (await bench.fake("replies"))["telegram"]
+        replies = await bench.replies()
         result.rows = score(steps, replies, per_message, pending, args.p99_limit / 1000)
         result.load_average = Path("/proc/loadavg").read_text().strip()
         return result
@@ -256,7 +250,7 @@ async def run_configuration(bench: Bench, name: str) -> Result:
 
 
 async def run_steps(bench: Bench, servers: list[processes.Process], webhook: str, per_message: int) -> list[Step]:
-    chats = round_robin([str(TEACHER_CHAT + number) for number in range(bench.args.teachers)])
+    chats = round_robin([bench.channel.address(TEACHER_CHAT + number) for number in range(bench.args.teachers)])
     steps: list[Step] = []
     for number, rate in enumerate(bench.args.rates, start=1):
         step = Step(number, rate, time.monotonic() + 0.05)
@@ -279,12 +273,13 @@ def score(
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    rates = parser.add_argument("--rates", default="10,20,40,80,160,320", help="offered messages/s, comma-separated")
+    parser.add_argument("--rates", default="10,20,40,80,160,320", help="offered messages/s, comma-separated")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds each rate is offered")
     parser.add_argument("--drain", type=float, default=10.0, help="seconds the backlog may drain after each rate")
     parser.add_argument("--final-drain", type=float, default=15.0, help="seconds after the last rate")
-    parser.add_argument("--configs", default=",".join(CONFIGURATIONS), help="which configurations, in order")
+    parser.add_argument("--configs", default=None, help="which configurations, in order (default: all it can run)")
     parser.add_argument("--teachers", type=int, default=2000, help="distinct onboarded chats")
+    parser.add_argument("--channel", choices=sorted(CHANNELS), default="telegram", help="whose webhook the load uses")
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--connections", type=int, default=100, help="the load client's connections (Telegram: ≤ 100)")
     parser.add_argument("--keep-up", type=float, default=0.95, help="share of requests answered in time")
@@ -295,12 +290,15 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     try:
         args.rates = [float(rate) for rate in args.rates.split(",")]
-    except ValueError as error:
-        raise argparse.ArgumentError(rates, "rates are numbers separated by commas") from error
-    args.configs = [name for name in args.configs.split(",") if name]
+    except ValueError:
+        parser.error("--rates: numbers separated by commas")
+    everything = ",".join(name for name in CONFIGURATIONS if args.channel == "telegram" or name != "echo")
+    args.configs = [name for name in (args.configs or everything).split(",") if name]
     unknown = set(args.configs) - set(CONFIGURATIONS)
     if unknown:
         parser.error(f"unknown configurations {sorted(unknown)}; choose from {list(CONFIGURATIONS)}")
+    if args.channel != "telegram" and "echo" in args.configs:
+        parser.error("the echo bot speaks Telegram only: leave it out of --configs with --channel whatsapp")
     if "bench" not in args.database.rsplit("/", 1)[-1]:
         parser.error("the database is emptied: its name must contain 'bench'")
     return args
@@ -315,7 +313,8 @@ async def main(args: argparse.Namespace) -> None:
     connector = aiohttp.TCPConnector(limit=args.connections, keepalive_timeout=3.0)
     try:
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as client:
-            bench = Bench(args, fake_url, client, log_dir)
+            channel = CHANNELS[args.channel]
+            bench = Bench(args, fake_url, client, log_dir, channel, Messages(channel))
 
             print(await measure_fake(client, fake_url, fake.cpu_seconds), flush=True)
             results = []

@@ -20,18 +20,15 @@ PROVINCE = "73"  # Sulawesi Selatan, as in tests/factories.py
 
 
 def gurubot_environment(
-    database: str, fake_url: str, token: str, secret: str, log_level: str, inprocess_worker: bool
+    database: str, channel_settings: dict[str, str], log_level: str, inprocess_worker: bool
 ) -> dict[str, str]:
-    """Production settings, except the provider (the fake) and Telegram's global send limit (lifted)."""
+    """Production settings, except the provider (the fake, its global send limit lifted)."""
     return clean_environment(
         {
             "GURUBOT_DATABASE_URL": database,
-            "GURUBOT_TELEGRAM_TOKEN": token,
-            "GURUBOT_TELEGRAM_SECRET": secret,
-            "GURUBOT_TELEGRAM_API_URL": fake_url,
-            "GURUBOT_TELEGRAM_RATE": "100000",
             "GURUBOT_INPROCESS_WORKER": "1" if inprocess_worker else "0",
             "GURUBOT_LOG_LEVEL": log_level,
+            **channel_settings,
         }
     )
 
@@ -42,16 +39,15 @@ def fresh_database(url: str) -> None:
     engine.dispose()
 
 
-def seed_teachers(url: str, teachers: int, warm_up: int) -> None:
-    """Onboarded Telegram teachers resting in the main menu, as tests/factories.py `onboarded_contact`."""
+def seed_teachers(url: str, channel: str, addresses: list[str]) -> None:
+    """Onboarded teachers resting in the main menu, as tests/factories.py `onboarded_contact`."""
     now = utcnow()
     zone = time_zone_of(PROVINCE).iana
-    chats = [TEACHER_CHAT + number for number in range(teachers)] + [WARM_UP_CHAT + n for n in range(warm_up)]
     contacts = [
         Contact(
-            channel="telegram",
-            address=str(chat),
-            name=f"Guru {str(chat)[-4:]}",
+            channel=channel,
+            address=address,
+            name=f"Guru {address[-4:]}",
             province_code=PROVINCE,
             time_zone=zone,
             role="guru",
@@ -61,7 +57,7 @@ def seed_teachers(url: str, teachers: int, warm_up: int) -> None:
             consent_given_at=now,
             onboarded_at=now,
         )
-        for chat in chats
+        for address in addresses
     ]
     engine = make_engine(url)
     with Session(engine) as session:
