@@ -21,11 +21,16 @@ def database_url(kind: str) -> str:
     if kind == "sqlite":
         return f"sqlite:///{Path(tempfile.mkdtemp(prefix='gurubot-bench-')) / 'bench.db'}"
     engine = make_engine(POSTGRES_URL)
+    empty_schema(engine)
+    engine.dispose()
+    return POSTGRES_URL
+
+
+def empty_schema(engine: Engine) -> None:
+    """Drop every table of a PostgreSQL database (its public schema) and start again."""
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return POSTGRES_URL
 
 
 def fresh_engine(kind: str) -> tuple[str, Engine]:
