@@ -1,7 +1,6 @@
 """Builders of provider requests (Telegram updates, signed Twilio forms) and the test harness."""
 
 import itertools
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,7 +28,7 @@ def telegram_text_update(chat_id: int, text: str, update_id: int | None = None) 
     user = {"id": chat_id, "is_bot": False, "first_name": "Sari"}
     message = {
         "message_id": next(_update_ids),
-        "date": int(time.time()),
+        "date": int(clock.utcnow().timestamp()),
         "chat": {"id": chat_id, "type": "private", "first_name": "Sari"},
         "from": user,
         "text": text,
@@ -39,7 +38,8 @@ def telegram_text_update(chat_id: int, text: str, update_id: int | None = None) 
 
 def telegram_callback_update(chat_id: int, data: str) -> dict[str, Any]:
     user = {"id": chat_id, "is_bot": False, "first_name": "Sari"}
-    message = {"message_id": 1, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"}, "text": "…"}
+    chat = {"id": chat_id, "type": "private"}
+    message = {"message_id": 1, "date": int(clock.utcnow().timestamp()), "chat": chat, "text": "…"}
     query = {"id": f"cb{next(_update_ids)}", "from": user, "chat_instance": "ci", "message": message, "data": data}
     return {"update_id": next(_update_ids), "callback_query": query}
 

@@ -30,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from bot import clock
 from bot.channels.base import ChannelTraits, Outgoing, Sender
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
@@ -175,7 +176,8 @@ class FakeTelegram:
 
     def fault(self, kind: str, params: dict[str, Any]) -> JSONResponse:
         if kind == "no_id":
-            message = {"date": int(time.time()), "chat": {"id": int(params["chat_id"]), "type": "private"}}
+            chat = {"id": int(params["chat_id"]), "type": "private"}
+            message = {"date": int(clock.utcnow().timestamp()), "chat": chat}
             return JSONResponse({"ok": True, "result": message})
         if kind == "too_many":
             retry = self.faults.retry_after
@@ -197,7 +199,7 @@ class FakeTelegram:
             self.next_message_id += 1
             message = {
                 "message_id": self.next_message_id,
-                "date": int(time.time()),
+                "date": int(clock.utcnow().timestamp()),
                 "chat": {"id": chat_id, "type": "private"},
                 "text": params["text"],
             }
