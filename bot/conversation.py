@@ -179,9 +179,3 @@ class Turn:
 
 def normalize_word(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().strip(".!?")).lower()
-
-
-def pick(text: str, options: list[str], key: str | None = None) -> int | None:
-    """The 1-based option a reply names: its number, its label, or a phrase teachers use for it
-    (`content/answers.yaml` under `key`)."""
-    return choose(text, options, key)

@@ -18,20 +18,19 @@ from bot.activation.walkthrough import (
     WalkStep,
     branch_message,
     intro_message,
-    normalize,
     problem_options,
     problems_message,
     step_message,
     walkthrough,
 )
+from bot.answers import choose
 from bot.api.routes import stats
-from bot.conversation import Flow, MenuEntry, PromptKind, Reply, Step, Turn, Word, pick
+from bot.conversation import Flow, MenuEntry, PromptKind, Reply, Step, Turn, Word
 from bot.feature import Feature
 from bot.local_time import date_text, zone_of
 from bot.profile import greeting_name
 from bot.prompts import Prompt
 
-START_WORDS = ("aktivasi", "belajar id")
 HANDOVER_AFTER_FAILURES = 2
 
 
@@ -152,7 +151,7 @@ def answer_problems(turn: Turn) -> bool:
         return True
     if step is None:
         return False
-    choice = pick(turn.text, problem_options(walkthrough(), step, turn.content))
+    choice = choose(turn.text, problem_options(walkthrough(), step, turn.content))
     if choice is None:
         return False
     if choice <= len(step.problems):
@@ -199,15 +198,13 @@ def answer_describe(turn: Turn) -> bool:
 
 
 def understood(turn: Turn) -> bool:
-    """Words instead of a number: an error message (its branch), "sudah aktif", or "aktivasi"."""
+    """Words instead of a number: an error message (its branch) or "sudah aktif"."""
     walk = walkthrough()
     branch = walk.match_branch(turn.text)
     if branch is not None:
         open_branch(turn, branch.id, report=turn.text)
     elif walk.says_already_active(turn.text):
         begin(turn, walk.skip_to)
-    elif normalize(turn.text) in START_WORDS:
-        turn.goto(FLOW_NAME, turn.contact.step or "intro")
     else:
         return False
     return True

@@ -8,8 +8,8 @@ answered (did the answer help?), closest (which of these is it?). The question i
 flow's data until it is answered or handed over.
 """
 
-from bot.answers import small_talk_kind
-from bot.conversation import Flow, MenuEntry, Step, Turn, Word, pick
+from bot.answers import choose, small_talk_kind
+from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.feature import Feature
 from bot.helpdesk import models as helpdesk_tables
 from bot.helpdesk.faq import Certainty, Entry, faq
@@ -112,10 +112,10 @@ def ask_closest(turn: Turn) -> None:
 def answer_closest(turn: Turn) -> bool:
     """One of the titles is answered; "Tidak ada yang cocok" goes to a person."""
     entries = offered_entries(turn)
-    choice = pick(turn.text, closest_options(turn))
+    choice = choose(turn.text, closest_options(turn))
     if choice is not None and choice <= len(entries):
         show_answer(turn, entries[choice - 1])
-    elif choice is not None or pick(turn.text, turn.content.choices(NONE_FIT), NONE_FIT) == 1:
+    elif choice is not None or choose(turn.text, turn.content.choices(NONE_FIT), NONE_FIT) == 1:
         hand_over(turn, faq_id=None)
     elif is_a_question(turn.text):
         consider(turn, turn.text.strip())

@@ -5,8 +5,9 @@ answers that meeting whatever the teacher is doing; `jadwal` (or menu item 2) li
 upcoming meeting and lets the teacher change an answer.
 """
 
+from bot.answers import choose
 from bot.api.routes import meetings as meeting_routes
-from bot.conversation import Flow, MenuEntry, PromptKind, Step, Turn, Word, pick
+from bot.conversation import Flow, MenuEntry, PromptKind, Step, Turn, Word
 from bot.feature import Feature
 from bot.meetings import models as meeting_tables
 from bot.meetings.jobs import MEETING_MESSAGES, REMINDER_TEMPLATE
@@ -41,7 +42,7 @@ def ask_list(turn: Turn) -> None:
 
 def answer_list(turn: Turn) -> bool:
     meeting_ids: list[int] = turn.recall("meeting_ids", [])
-    choice = pick(turn.text, [str(number) for number in range(1, len(meeting_ids) + 1)])
+    choice = choose(turn.text, [str(number) for number in range(1, len(meeting_ids) + 1)])
     if choice is None:
         return False
     turn.remember(meeting_id=meeting_ids[choice - 1])

@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 
-from bot.conversation import MENU_FLOW, Flow, MenuEntry, Step, Turn, Word, pick
+from bot.answers import choose
+from bot.conversation import MENU_FLOW, Flow, MenuEntry, Step, Turn, Word
 from bot.feature import Feature
 from bot.respond import resume_paused
 
@@ -21,7 +22,7 @@ def ask_main(turn: Turn) -> None:
 
 
 def answer_main(turn: Turn) -> bool:
-    choice = pick(turn.text, menu_labels(turn))
+    choice = choose(turn.text, menu_labels(turn))
     if choice is None:
         return False
     turn.registry.menu[choice - 1].start(turn)

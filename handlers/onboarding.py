@@ -6,7 +6,8 @@ to the next question; nothing else about the teacher changes.
 """
 
 from bot import places, regions
-from bot.conversation import Flow, Step, Turn, pick
+from bot.answers import choose
+from bot.conversation import Flow, Step, Turn
 from bot.feature import Feature
 from bot.models import Consent
 from bot.personal_data import data_controller
@@ -15,12 +16,6 @@ from bot.profile import EDIT_RETURN, ROLES, SCHOOL_LEVELS, greeting_name, place_
 
 FLOW_NAME = "onboarding"
 REGENCY_EXAMPLES = 2
-
-
-def start(turn: Turn) -> None:
-    """Begin with the privacy notice; nothing personal is stored before consent."""
-    turn.finish()
-    turn.goto(FLOW_NAME, "consent")
 
 
 def editing(turn: Turn) -> bool:
@@ -113,7 +108,7 @@ def ask_province_choice(turn: Turn) -> None:
 def answer_province_choice(turn: Turn) -> bool:
     """A number or a name of the list; else a new answer to the province question, when it is clear."""
     candidates: list[str] = turn.recall("candidates", [])
-    choice = pick(turn.text, choice_labels(turn))
+    choice = choose(turn.text, choice_labels(turn))
     if choice is not None:
         settle(turn, places.place_of(candidates[choice - 1]))
         return True
@@ -175,7 +170,7 @@ def ask_regency_choice(turn: Turn) -> None:
 
 def answer_regency_choice(turn: Turn) -> bool:
     candidates: list[str] = turn.recall("candidates", [])
-    choice = pick(turn.text, [regions.region_name(code) or code for code in candidates])
+    choice = choose(turn.text, [regions.region_name(code) or code for code in candidates])
     if choice is None:
         return False
     settle_regency(turn, candidates[choice - 1])

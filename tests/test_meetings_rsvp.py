@@ -1,6 +1,7 @@
 """Teachers answer invitations, look up `jadwal`, change their answer; staff edit and cancel meetings."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -19,6 +20,17 @@ from tests.test_meetings import (
     tick,
     travel_to,
 )
+
+
+async def invite_sulsel_and_papua(harness: Harness, db_engine: Engine) -> dict[str, Any]:
+    """A teacher in Sulawesi Selatan and one in Papua, both invited to the standard meeting."""
+    travel_to(CREATED_AT)
+    add_teacher(db_engine, SULSEL, "73")
+    add_teacher(db_engine, PAPUA, "91")
+    created = await create_meeting(harness)
+    await tick(harness)
+    return created
+
 
 DAY_BEFORE = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 24 hours before 09.00 WIB on 1 December
 HOUR_BEFORE = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -95,11 +107,7 @@ async def test_an_invitation_during_another_question_is_answered_then_that_quest
 async def test_editing_the_time_tells_those_who_havent_declined_and_moves_reminders(
     harness: Harness, db_engine: Engine
 ) -> None:
-    travel_to(CREATED_AT)
-    add_teacher(db_engine, SULSEL, "73")
-    add_teacher(db_engine, PAPUA, "91")
-    created = await create_meeting(harness)
-    await tick(harness)
+    created = await invite_sulsel_and_papua(harness, db_engine)
     await harness.telegram_says(PAPUA, "2")
     papua_sent = len(harness.telegram.sent_texts(PAPUA))
     body = {"starts_at": "2026-12-02T13:00:00+07:00"}
@@ -134,11 +142,7 @@ async def test_changing_only_the_title_sends_no_notice(harness: Harness, db_engi
 
 
 async def test_cancelling_tells_the_invited_and_stops_everything_else(harness: Harness, db_engine: Engine) -> None:
-    travel_to(CREATED_AT)
-    add_teacher(db_engine, SULSEL, "73")
-    add_teacher(db_engine, PAPUA, "91")
-    created = await create_meeting(harness)
-    await tick(harness)
+    created = await invite_sulsel_and_papua(harness, db_engine)
     await harness.telegram_says(PAPUA, "2")
     papua_sent = len(harness.telegram.sent_texts(PAPUA))
     response = await harness.client.post(f"/api/meetings/{created['id']}/cancel", headers=ADMIN)
@@ -252,11 +256,7 @@ async def test_a_meeting_set_within_the_hour_still_brings_its_join_link_at_once(
 async def test_a_change_notice_says_the_answer_stands_only_to_those_who_answered(
     harness: Harness, db_engine: Engine
 ) -> None:
-    travel_to(CREATED_AT)
-    add_teacher(db_engine, SULSEL, "73")
-    add_teacher(db_engine, PAPUA, "91")
-    created = await create_meeting(harness)
-    await tick(harness)
+    created = await invite_sulsel_and_papua(harness, db_engine)
     await harness.telegram_says(SULSEL, "1")  # hadir; Papua has not answered
     body = {"starts_at": "2026-12-02T13:00:00+07:00"}
     await harness.client.patch(f"/api/meetings/{created['id']}", json=body, headers=ADMIN)
