@@ -2,6 +2,8 @@ VENV ?= .venv
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes: pytest-xdist workers, each with its own database (`make test TEST_WORKERS=0` runs in one).
+TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 RUNTIME_LOCK := requirements/runtime.lock
 TEST_LOCK := requirements/test.lock
@@ -42,7 +44,7 @@ lint: install-test
 	$(BIN)/mypy bot handlers
 
 test: install-test lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
 
 # After changing dependencies in pyproject.toml: re-resolve both locks (current pins are kept
 # where they still fit; `make lock UPGRADE=--upgrade` moves everything to the newest allowed).

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlmodel import SQLModel
 
 import bot.features  # noqa: F401  (every feature, so every table, on SQLModel.metadata)
@@ -69,14 +69,31 @@ socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
     url = os.environ.get("GURUBOT_TEST_DATABASE_URL")
     if url:
+        url = database_of_worker(url, worker_id)
         reset_postgres_schema(url)
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"  # per worker already
     migrate(url)
     return url
+
+
+def database_of_worker(url: str, worker_id: str) -> str:
+    """Each pytest-xdist worker gets its own PostgreSQL database (`test` → `test_gw0`), created
+    on first use; a run without xdist (worker "master") uses the database as given."""
+    if worker_id == "master":
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    server = make_engine(base.set(database="postgres").render_as_string(hide_password=False))
+    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        known = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+        if known.first() is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_postgres_schema(url: str) -> None:
