@@ -5,15 +5,16 @@ from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 from bot.config import get_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # Several processes may share one SQLite file (`gurubot serve` with `gurubot worker`); a
 # transaction waits up to this long for the write lock before SQLite gives up.
@@ -84,7 +85,9 @@ def database_answers(engine: Engine | None = None) -> bool:
         return False
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str) -> "Config":
+    from alembic.config import Config  # imported here: Alembic is a tenth of the server's start
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("bot") / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -97,4 +100,6 @@ def migrate(url: str | None = None) -> None:
     parsed = make_url(target)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    from alembic import command
+
     command.upgrade(alembic_config(target), "heads")
