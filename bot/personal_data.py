@@ -93,7 +93,7 @@ def activation_text(session: Session, contact: Contact, zone: TimeZone) -> str:
     step = walk.steps.get(progress.step)
     if step is None:
         return content.render("privacy.activation_none")
-    text = content.render("privacy.activation_step", number=step.number, total=walk.total, title=step.title)
+    text = content.render("privacy.activation_step", number=step.number, total=step.total, title=step.title)
     reports = len(progress.reports)
     return text + content.render("privacy.activation_reports", reports=reports) if reports else text
 
