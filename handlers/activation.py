@@ -20,7 +20,6 @@ from bot.activation.walkthrough import (
     WalkStep,
     branch_message,
     done_key,
-    intro_message,
     problem_options,
     problems_message,
     step_message,
@@ -64,7 +63,8 @@ def show(turn: Turn, text: str, options: list[str]) -> None:
 
 
 def ask_intro(turn: Turn) -> None:
-    show(turn, intro_message(walkthrough(), turn.content), turn.content.choices("activation.intro"))
+    text = turn.render("activation.intro", total=walkthrough().total)  # asked again: its short form
+    show(turn, text, turn.content.choices("activation.intro"))
 
 
 def answer_intro(turn: Turn) -> bool:
