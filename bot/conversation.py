@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.answers import choose
 from bot.clock import utcnow
+from bot.config import Settings
 from bot.content import Texts, texts
 from bot.erasure import ErasureHook
 from bot.models import Contact, Priority
@@ -103,6 +104,7 @@ class Turn:
     contact: Contact
     text: str
     registry: Registry
+    settings: Settings  # the app's, passed in: handlers never read the environment themselves
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
     moved: bool = False  # a flow question was asked (or the flow closed) during this turn

@@ -6,7 +6,6 @@ import pytest
 from bot.activation.walkthrough import step_options, walkthrough
 from bot.answers import choose, small_talk_kind
 from bot.content import texts
-from bot.personal_data import data_controller
 from tests.factories import Harness, onboarded_contact
 
 # (options key, what the teacher typed, the choice meant; None: not to be guessed)
@@ -114,7 +113,7 @@ async def test_thanks_mid_question_gets_a_line_and_a_short_reminder(harness: Har
 
 
 async def test_a_long_question_is_never_sent_twice_in_a_row(harness: Harness) -> None:
-    notice = texts().render("onboarding.privacy", controller=data_controller())
+    notice = texts().render("onboarding.privacy", controller=harness.settings.data_controller)
     await harness.telegram_says(42, "halo")
     first = await harness.telegram_says(42, "mungkin")
     second = await harness.telegram_says(42, "entahlah")
