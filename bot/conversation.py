@@ -48,13 +48,15 @@ class Step:
 class Flow:
     """A conversation a teacher is in. `label` names it in the one-line reminder after an
     interruption; `where` may give a better one ("aktivasi, langkah 3 dari 5"); a `resumable`
-    flow left for another feature can be picked up again with `lanjut`."""
+    flow left for another feature can be picked up again with `lanjut`; a `before_consent` flow
+    answers a teacher who has not consented (it stores nothing personal)."""
 
     name: str
     steps: dict[str, Step]
     label: str = ""
     where: Callable[["Turn"], str] | None = None
     resumable: bool = False
+    before_consent: bool = False
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,14 @@ WALKS: list[Walk] = [
     THROUGH_EVERYTHING,
     [*((text, None) for text in ONBOARDING), ("sulawesi", ("onboarding", "province_choice"))],
     [*((text, None) for text in ONBOARDING), ("nusa tenggara barat", None), ("bima", ("onboarding", "regency_choice"))],
+    [  # the guide, read without consent
+        ("halo", None),
+        ("2", None),
+        ("aktivasi", ("activation_guide", "intro")),
+        ("1", ("activation_guide", "step")),
+        ("2", ("activation_guide", "problems")),
+        ("1", ("activation_guide", "branch")),
+    ],
 ]
 # After a meeting exists (its invitation would take the other walks' "1"), for an onboarded teacher.
 MEETINGS: Walk = [("jadwal", ("meetings", "list")), ("1", ("meetings", "rsvp"))]
