@@ -121,3 +121,14 @@ async def test_a_result_given_at_the_retry_counts_without_saying_tried_first(har
     await says(harness, 765, "aktivasi", "1", "1", "akun tidak ditemukan", "2")
     replies = await harness.telegram_says(765, "masih gagal")
     assert "dua kali dicoba" in replies[0] and "sudah tercatat" in replies[1]
+
+
+async def test_a_teacher_writing_naturally_is_never_told_belum_saya_pahami(harness: Harness) -> None:
+    chat = [
+        "halo", "ya setuju", "bu sari", "makassar", "guru sd", "sd",  # onboarding
+        "aktivasi", "belum", "sudah lengkap", "udah muncul", "sudah berhasil login", "sudah aktif",
+        "iya sudah bisa masuk",
+    ]  # fmt: skip
+    replies = [reply for text in chat for reply in await harness.telegram_says(766, text)]
+    assert not [reply for reply in replies if "belum saya pahami" in reply]
+    assert replies[-1].startswith("Selamat, Bu Sari! Akun belajar.id Anda aktif")
