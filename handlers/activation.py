@@ -15,7 +15,7 @@ from bot.activation.models import NUDGE_PROMPT, ActivationProgress
 from bot.activation.nudges import ACTIVATION_NUDGES
 from bot.activation.walkthrough import (
     FLOW_NAME,
-    MADRASAH_PATH,
+    GUIDE_FLOW,
     RESUME_STATE,
     WalkStep,
     branch_message,
@@ -35,8 +35,6 @@ from bot.profile import greeting_name
 from bot.prompts import Prompt
 
 HANDOVER_AFTER_FAILURES = 2
-# The walkthrough read without consent: nothing is stored but where the chat is in it.
-GUIDE_FLOW = "activation_guide"
 
 
 def start(turn: Turn) -> None:
@@ -80,10 +78,9 @@ def answer_intro(turn: Turn) -> bool:
     if understood(turn):  # an error message or "sudah aktif" in words says more than a yes
         return True
     choice = turn.choose("activation.intro")
-    walk = walkthrough()
     if choice is None:
         return False
-    begin(turn, (walk.first_step, walk.skip_to, walk.madrasah.first_step)[choice - 1])
+    begin(turn, walkthrough().intro_target(choice))
     return True
 
 
@@ -237,19 +234,15 @@ def answer_describe(turn: Turn) -> bool:
 
 
 def understood(turn: Turn) -> bool:
-    """Words instead of a number: an error message (its branch) or "sudah aktif"."""
-    walk = walkthrough()
-    branch = walk.match_branch(turn.text)
-    step = current_step(turn)
-    on_madrasah_path = step is not None and step.path == MADRASAH_PATH
-    if branch is not None:
-        open_branch(turn, branch.id, report=turn.text)
-    elif walk.says_madrasah(turn.text) and not on_madrasah_path:
-        begin(turn, walk.madrasah.first_step)
-    elif walk.says_already_active(turn.text):
-        begin(turn, walk.skip_to)
-    else:
+    """Words instead of a number: an error message (its branch), a madrasah teacher, "sudah aktif"."""
+    meaning = walkthrough().typed_meaning(turn.text, current_step(turn))
+    if meaning is None:
         return False
+    kind, target = meaning
+    if kind == "branch":
+        open_branch(turn, target, report=turn.text)
+    else:
+        begin(turn, target)
     return True
 
 
@@ -299,142 +292,6 @@ def hand_over(turn: Turn, progress: ActivationProgress, report: str | None) -> N
     turn.finish()
 
 
-# --- The guide: the same steps and branches, for a teacher who has not consented ---------------
-
-
-def guide_step(turn: Turn) -> WalkStep | None:
-    return walkthrough().steps.get(str(turn.recall("step", "")))
-
-
-def guide_to(turn: Turn, step_id: str) -> None:
-    turn.remember(step=step_id, branch=None)
-    turn.goto(GUIDE_FLOW, "step")
-
-
-def answer_guide_intro(turn: Turn) -> bool:
-    if guide_understood(turn):
-        return True
-    choice = turn.choose("activation.intro")
-    if choice is None:
-        return False
-    walk = walkthrough()
-    guide_to(turn, (walk.first_step, walk.skip_to, walk.madrasah.first_step)[choice - 1])
-    return True
-
-
-def ask_guide_step(turn: Turn) -> None:
-    step = guide_step(turn)
-    if step is None:
-        turn.goto(GUIDE_FLOW, "intro")
-        return
-    show(turn, step_message(step, turn.content, again=turn.again), step_options(step, turn.content))
-
-
-def answer_guide_step(turn: Turn) -> bool:
-    """1 on to the next step, 2 the problems, 3 a Duta Teknologi (who needs consent first)."""
-    step = guide_step(turn)
-    if guide_understood(turn):
-        return True
-    if step is None:
-        return False
-    choice = choose(turn.text, step_options(step, turn.content), "activation.step")
-    if choice is None:
-        return False
-    if choice == 1:
-        guide_next(turn, step)
-    elif choice == 2:
-        turn.goto(GUIDE_FLOW, "problems")
-    else:
-        needs_consent(turn)
-    return True
-
-
-def guide_next(turn: Turn, step: WalkStep) -> None:
-    following = walkthrough().next_step(step.id)
-    if following is None:
-        turn.finish()
-        turn.say("activation.guide_done")
-    else:
-        guide_to(turn, following.id)
-
-
-def ask_guide_problems(turn: Turn) -> None:
-    step = guide_step(turn)
-    if step is None:
-        turn.goto(GUIDE_FLOW, "intro")
-        return
-    show(turn, problems_message(step, turn.content), problem_options(walkthrough(), step, turn.content))
-
-
-def answer_guide_problems(turn: Turn) -> bool:
-    step = guide_step(turn)
-    if guide_understood(turn):
-        return True
-    if step is None:
-        return False
-    choice = choose(turn.text, problem_options(walkthrough(), step, turn.content))
-    if choice is None:
-        return False
-    if choice <= len(step.problems):
-        guide_branch(turn, step.problems[choice - 1])
-    else:
-        needs_consent(turn)
-    return True
-
-
-def guide_branch(turn: Turn, branch_id: str) -> None:
-    if guide_step(turn) is None:
-        turn.remember(step=walkthrough().home_step(branch_id).id)
-    turn.remember(branch=branch_id)
-    turn.goto(GUIDE_FLOW, "branch")
-
-
-def ask_guide_branch(turn: Turn) -> None:
-    branch = walkthrough().branches.get(str(turn.recall("branch", "")))
-    if branch is None:
-        turn.goto(GUIDE_FLOW, "step")
-        return
-    show(turn, branch_message(branch, turn.content, again=turn.again), turn.content.choices("activation.branch"))
-
-
-def answer_guide_branch(turn: Turn) -> bool:
-    """1 fixed: the next step; still failing or a Duta Teknologi: a person, who needs consent."""
-    step = guide_step(turn)
-    if guide_understood(turn):
-        return True
-    choice = turn.choose("activation.branch")
-    if choice is None or step is None:
-        return False
-    if choice == 1:
-        guide_next(turn, step)
-    else:
-        needs_consent(turn)
-    return True
-
-
-def guide_understood(turn: Turn) -> bool:
-    """An error message typed (its branch), a madrasah teacher, or "sudah aktif"."""
-    walk = walkthrough()
-    branch = walk.match_branch(turn.text)
-    step = guide_step(turn)
-    if branch is not None:
-        guide_branch(turn, branch.id)
-    elif walk.says_madrasah(turn.text) and (step is None or step.path != MADRASAH_PATH):
-        guide_to(turn, walk.madrasah.first_step)
-    elif walk.says_already_active(turn.text):
-        guide_to(turn, walk.skip_to)
-    else:
-        return False
-    return True
-
-
-def needs_consent(turn: Turn) -> None:
-    """A Duta Teknologi needs the teacher's name and region: ask for consent (the notice)."""
-    turn.finish()
-    turn.say("onboarding.needs_consent")
-    turn.goto("onboarding", "consent")
-
-
 def local_date(turn: Turn, moment: datetime | None) -> str:
     """The date as Indonesians write it (30 September 2026), in the teacher's own zone."""
     return date_text(moment or turn.now(), zone_of(turn.contact), weekday=False)
@@ -464,21 +321,10 @@ FLOW = Flow(
     where=where,
     resumable=True,
 )
-GUIDE = Flow(
-    GUIDE_FLOW,
-    {
-        "intro": Step(ask_intro, answer_guide_intro),
-        "step": Step(ask_guide_step, answer_guide_step),
-        "problems": Step(ask_guide_problems, answer_guide_problems),
-        "branch": Step(ask_guide_branch, answer_guide_branch),
-    },
-    label="activation.label",
-    before_consent=True,
-)
 START = Word(start, needs_profile=True, before_consent=True)
 FEATURE = Feature(
     "activation",
-    flows=(FLOW, GUIDE),
+    flows=(FLOW,),
     words={"aktivasi": START, "belajar.id": START, "belajar id": START},
     prompt_kinds=(
         PromptKind(NUDGE_PROMPT, answer_nudge, choices="activation.resume"),

@@ -16,6 +16,7 @@ from bot.content import SCREEN_BUDGET, Texts, read_yaml, texts
 from bot.errors import ContentError
 
 FLOW_NAME = "activation"  # the conversation flow (handlers/activation.py)
+GUIDE_FLOW = "activation_guide"  # the same, read without consent (handlers/activation_guide.py)
 RESUME_STATE = "resume"  # its state that offers to continue where the teacher left off
 SOURCE = "activation.yaml"
 DONE = "selesai"
@@ -113,6 +114,22 @@ class Walkthrough:
 
     def path_steps(self, path: str) -> list[WalkStep]:
         return [step for step in self.steps.values() if step.path == path]
+
+    def intro_target(self, choice: int) -> str:
+        """Where the intro's options lead: step 1, the PMM step (already active), the madrasah path."""
+        return (self.first_step, self.skip_to, self.madrasah.first_step)[choice - 1]
+
+    def typed_meaning(self, text: str, step: WalkStep | None) -> tuple[str, str] | None:
+        """Words instead of a number: ("branch", id) for an error message, ("step", id) for a
+        madrasah teacher (off that path) or "sudah aktif"; None when they say neither."""
+        branch = self.match_branch(text)
+        if branch is not None:
+            return "branch", branch.id
+        if self.says_madrasah(text) and (step is None or step.path != MADRASAH_PATH):
+            return "step", self.madrasah.first_step
+        if self.says_already_active(text):
+            return "step", self.skip_to
+        return None
 
 
 def says_one_of(text: str, phrases: tuple[str, ...]) -> bool:
