@@ -132,3 +132,12 @@ async def test_a_teacher_writing_naturally_is_never_told_belum_saya_pahami(harne
     replies = [reply for text in chat for reply in await harness.telegram_says(766, text)]
     assert not [reply for reply in replies if "belum saya pahami" in reply]
     assert replies[-1].startswith("Selamat, Bu Sari! Akun belajar.id Anda aktif")
+
+
+def test_on_the_madrasah_path_sudah_aktif_does_not_jump_to_the_belajar_id_steps() -> None:
+    walk = walkthrough()
+    madrasah, dapodik = walk.steps["madrasah_akun"], walk.steps["dapodik"]
+    assert walk.typed_meaning("akun sudah aktif", madrasah) is None
+    assert walk.typed_meaning("akun sudah aktif", dapodik) == ("step", "pmm")
+    assert walk.typed_meaning("saya guru madrasah", dapodik) == ("step", "madrasah_akun")
+    assert walk.typed_meaning("lupa password madrasah", madrasah) == ("branch", "akun_madrasah")

@@ -121,13 +121,14 @@ class Walkthrough:
 
     def typed_meaning(self, text: str, step: WalkStep | None) -> tuple[str, str] | None:
         """Words instead of a number: ("branch", id) for an error message, ("step", id) for a
-        madrasah teacher (off that path) or "sudah aktif"; None when they say neither."""
+        madrasah teacher or "sudah aktif" (both off the madrasah path); None when neither."""
         branch = self.match_branch(text)
         if branch is not None:
             return "branch", branch.id
-        if self.says_madrasah(text) and (step is None or step.path != MADRASAH_PATH):
+        on_madrasah_path = step is not None and step.path == MADRASAH_PATH
+        if self.says_madrasah(text) and not on_madrasah_path:
             return "step", self.madrasah.first_step
-        if self.says_already_active(text):
+        if self.says_already_active(text) and not on_madrasah_path:  # its PMM step is belajar.id's
             return "step", self.skip_to
         return None
 
