@@ -14,6 +14,7 @@ from bot.activation.walkthrough import walkthrough
 from bot.config import Settings, get_settings
 from bot.content import texts
 from bot.db import database_answers, get_engine, make_engine
+from bot.docs import add_docs_routes
 from bot.errors import BadRequest, Forbidden, GurubotError, NotFound
 from bot.features import routers
 from bot.helpdesk.faq import faq
@@ -80,7 +81,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         finally:
             await runtime.stop()
 
-    app = FastAPI(title="gurubot staff API", lifespan=lifespan)
+    app = FastAPI(title="gurubot staff API", lifespan=lifespan, docs_url=None, redoc_url=None)
+    add_docs_routes(app)  # Swagger UI from the app's own files, not a CDN
     for router in routers():
         app.include_router(router)
     add_operations_routes(app, engine)

@@ -78,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         ("set-webhooks", set_webhooks, "register the Telegram webhook and print the WhatsApp URLs"),
     ]
     for name, action, about in simple_commands:
-        commands.add_parser(name, help=about).set_defaults(command=action)
+        command = commands.add_parser(name, help=about)
+        command.set_defaults(command=action)
+        if name == "chat":
+            command.add_argument("--as", dest="chat_as", metavar="NAME", help="continue the chat of this name")
     return parser
 
 
@@ -112,26 +115,30 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     return serve(args, demo_settings)
 
 
-def chat(_args: argparse.Namespace, settings: Settings) -> int:
-    for name in ("", "alembic"):  # the terminal shows the conversation; warnings still reach stderr
+def chat(args: argparse.Namespace, settings: Settings) -> int:
+    """The conversation on stdout; logs (WARNING and above only) on stderr. `--as NAME` goes on
+    with the chat of that name, where it was left."""
+    for name in ("", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
     from bot.db import get_engine
     from bot.db import migrate as apply_migrations
+    from bot.terminal import chat_name
 
     apply_migrations()
-    asyncio.run(chat_loop(settings.model_copy(update={"inprocess_worker": False}), get_engine()))
+    name = chat_name(args.chat_as) if args.chat_as else uuid.uuid4().hex[:8]
+    asyncio.run(chat_loop(settings.model_copy(update={"inprocess_worker": False}), get_engine(), name))
     return 0
 
 
-async def chat_loop(settings: Settings, engine: object) -> None:
+async def chat_loop(settings: Settings, engine: object, name: str) -> None:
     from bot.channels.base import Incoming
     from bot.runtime import Runtime
-    from bot.terminal import print_new_replies
+    from bot.terminal import address_of, print_new_replies, show_where_we_were
 
     runtime = Runtime(settings, engine)  # type: ignore[arg-type]
-    address = "terminal-" + uuid.uuid4().hex[:8]
-    print("Ketik pesan (Ctrl-D untuk keluar). Mulailah dengan: halo")
-    last_seen = 0
+    address = address_of(name)
+    last_seen = show_where_we_were(engine, address)  # type: ignore[arg-type]
+    print(f"Ketik pesan (Ctrl-D untuk keluar). Mulailah dengan: halo. Lanjutkan nanti: gurubot chat --as {name}")
     for line in sys.stdin:
         await runtime.accept(Incoming("simulator", uuid.uuid4().hex, address, text=line.rstrip("\n")))
         await runtime.settle()

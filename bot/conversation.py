@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.answers import choose
 from bot.clock import utcnow
+from bot.config import Settings
 from bot.content import Texts, texts
 from bot.erasure import ErasureHook
 from bot.models import Contact, Priority
@@ -47,13 +48,15 @@ class Step:
 class Flow:
     """A conversation a teacher is in. `label` names it in the one-line reminder after an
     interruption; `where` may give a better one ("aktivasi, langkah 3 dari 5"); a `resumable`
-    flow left for another feature can be picked up again with `lanjut`."""
+    flow left for another feature can be picked up again with `lanjut`; a `before_consent` flow
+    answers a teacher who has not consented (it stores nothing personal)."""
 
     name: str
     steps: dict[str, Step]
     label: str = ""
     where: Callable[["Turn"], str] | None = None
     resumable: bool = False
+    before_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Turn:
     contact: Contact
     text: str
     registry: Registry
+    settings: Settings  # the app's, passed in: handlers never read the environment themselves
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
     moved: bool = False  # a flow question was asked (or the flow closed) during this turn

@@ -12,6 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from bot import metrics
 from bot.clock import utcnow
+from bot.config import Settings
 from bot.content import texts
 from bot.conversation import MENU_FLOW, Reply, Turn, normalize_word
 from bot.db import is_postgres, session_scope
@@ -45,7 +46,7 @@ def next_waiting_query() -> SelectOfScalar[InboundMessage]:
 NEXT_WAITING = next_waiting_query()
 
 
-def process_pending(engine: Engine, limit: int = 100) -> int:
+def process_pending(engine: Engine, settings: Settings, limit: int = 100) -> int:
     """Handle stored messages in arrival order, one transaction each; returns how many were handled."""
     handled = 0
     while handled < limit:
@@ -56,7 +57,7 @@ def process_pending(engine: Engine, limit: int = 100) -> int:
             inbound_id = inbound.id or 0
             try:
                 started = time.perf_counter()
-                handle_inbound(session, inbound)
+                handle_inbound(session, inbound, settings)
                 session.flush()
                 metrics.HANDLING_SECONDS.observe(time.perf_counter() - started)
             except Exception as error:  # a bug must not lose the message nor leave silence
@@ -115,7 +116,7 @@ def load_contact(session: Session, inbound: InboundMessage) -> Contact:
     return contact
 
 
-def handle_inbound(session: Session, inbound: InboundMessage) -> None:
+def handle_inbound(session: Session, inbound: InboundMessage, settings: Settings) -> None:
     contact = load_contact(session, inbound)
     inbound.contact_id = contact.id
     metrics.MESSAGES_IN.labels(channel=inbound.channel).inc()
@@ -125,12 +126,12 @@ def handle_inbound(session: Session, inbound: InboundMessage) -> None:
     elif inbound.kind == "inline_button":  # a press on an inline message: nowhere to write back
         enqueue_callback_answer(session, contact, str(inbound.payload.get("callback_query_id")))
     else:
-        converse(session, contact, inbound)
+        converse(session, contact, inbound, settings)
     inbound.status = InboundStatus.PROCESSED
     inbound.processed_at = utcnow()
 
 
-def converse(session: Session, contact: Contact, inbound: InboundMessage) -> None:
+def converse(session: Session, contact: Contact, inbound: InboundMessage, settings: Settings) -> None:
     gap = utcnow() - contact.last_inbound_at if contact.last_inbound_at else None
     contact.unreachable_since = None
     contact.last_inbound_at = utcnow()
@@ -138,7 +139,7 @@ def converse(session: Session, contact: Contact, inbound: InboundMessage) -> Non
     if word in STOP_WORDS:  # BERHENTI first: what waited behind the window must not go out now
         drop_parked_announcements(session, contact)
     released = release_parked(session, contact)  # WhatsApp's window is open again: held messages go first
-    turn = Turn(session, contact, inbound.text, registry())
+    turn = Turn(session, contact, inbound.text, registry(), settings)
     if released and word in WINDOW_ACKNOWLEDGEMENTS:
         # "Reply to read it" answered with a bare "ok" or "1": the held messages are the answer.
         store_replies(session, turn, inbound)

@@ -15,7 +15,7 @@ from bot.delivery import rate_limit
 from bot.delivery.templates import NEW_MESSAGE
 from bot.erasure import ErasureHook
 from bot.feature import Feature
-from handlers import activation, helpdesk, meetings, menu, onboarding, privacy
+from handlers import activation, activation_guide, helpdesk, meetings, menu, onboarding, privacy
 
 Named = TypeVar("Named")
 
@@ -32,6 +32,7 @@ FEATURES: tuple[Feature, ...] = (
     menu.FEATURE,
     privacy.FEATURE,
     activation.FEATURE,
+    activation_guide.FEATURE,
     meetings.FEATURE,
     helpdesk.FEATURE,
 )

@@ -13,7 +13,6 @@ from sqlmodel import Session, col, func, select
 
 from bot.activation.models import ActivationProgress, Ticket, TicketStatus
 from bot.activation.walkthrough import walkthrough
-from bot.config import get_settings
 from bot.content import texts
 from bot.local_time import date_text, zone_of
 from bot.meetings.models import Invitation, Meeting
@@ -30,18 +29,14 @@ MEETING_TITLE = 30  # characters of a meeting's title in the list
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "simulator": "Simulator"}
 
 
-def data_controller() -> str:
-    """Who is responsible for the teachers' data (GURUBOT_DATA_CONTROLLER)."""
-    return get_settings().data_controller
-
-
-def my_data_text(session: Session, contact: Contact, now: datetime) -> str:
-    """The whole of what is stored about the contact, one line a kind of data."""
+def my_data_text(session: Session, contact: Contact, now: datetime, controller: str) -> str:
+    """The whole of what is stored about the contact, one line a kind of data; `controller` is who
+    is responsible for it (GURUBOT_DATA_CONTROLLER)."""
     content, zone = texts(), zone_of(contact)
     unknown = content.render("privacy.value_unknown")
     return content.render(
         "privacy.my_data",
-        controller=data_controller(),
+        controller=controller,
         name=contact.name or unknown,
         chat=chat_text(contact),
         place=place_text(contact) or unknown,
@@ -93,7 +88,7 @@ def activation_text(session: Session, contact: Contact, zone: TimeZone) -> str:
     step = walk.steps.get(progress.step)
     if step is None:
         return content.render("privacy.activation_none")
-    text = content.render("privacy.activation_step", number=step.number, total=walk.total, title=step.title)
+    text = content.render("privacy.activation_step", number=step.number, total=step.total, title=step.title)
     reports = len(progress.reports)
     return text + content.render("privacy.activation_reports", reports=reports) if reports else text
 

@@ -58,7 +58,8 @@ def command_word(word: str) -> str:
 
 
 def respond_without_consent(turn: Turn, word: str, kind: str) -> None:
-    """Before consent only the privacy words work; everything else is the consent question."""
+    """Before consent only the privacy words and the flows that store nothing personal work (the
+    activation guide, the FAQ); everything else is the consent question."""
     contact = turn.contact
     if kind != "text":
         turn.say("common.unsupported")
@@ -68,12 +69,18 @@ def respond_without_consent(turn: Turn, word: str, kind: str) -> None:
         # Someone who just said BERHENTI is not asked for consent again.
         if entry.repeats and contact.flow == ONBOARDING_FLOW and contact.opted_out_at is None:
             repeat_question(turn)
-    elif contact.flow == ONBOARDING_FLOW and kind == "text" and entry is None:
+    elif open_before_consent(turn) and kind == "text" and entry is None:
         answer_in_onboarding(turn)
     elif contact.flow == ONBOARDING_FLOW:
         repeat_question(turn)
     else:
         start_onboarding(turn)
+
+
+def open_before_consent(turn: Turn) -> bool:
+    """In onboarding, or in a flow that needs no consent."""
+    flow = turn.registry.flows.get(turn.contact.flow or "")
+    return turn.contact.flow == ONBOARDING_FLOW or (flow is not None and flow.before_consent)
 
 
 def answer_in_onboarding(turn: Turn) -> None:

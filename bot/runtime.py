@@ -88,7 +88,7 @@ class Runtime:
         )
 
     async def handle_pending(self) -> int:
-        handled = await asyncio.to_thread(process_pending, self.engine)
+        handled = await asyncio.to_thread(process_pending, self.engine, self.settings)
         if handled:
             self.notify_outbox()
         return handled

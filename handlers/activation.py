@@ -1,9 +1,10 @@
 """The activation walkthrough: one step per message, troubleshooting branches, hand-over to a human.
 
-States of the flow: intro (is the account active already?), resume (continue where you left?),
-step (the current step), problems (which problem?), branch (a fix to try), describe (tell the
-Duta Teknologi). Where the teacher is lives in `activation_progress`, not only in the chat state,
-so it survives leaving for the menu, a restart and days of silence.
+States of the flow: intro (is the account active already? a madrasah teacher?), resume (continue
+where you left?), step (the current step), problems (which problem?), branch (a fix to try),
+retry (try again later, then say so), retried (how did it go?), describe (tell the Duta
+Teknologi). Where the teacher is lives in `activation_progress`, not only in the chat state, so it
+survives leaving for the menu, a restart and days of silence.
 """
 
 from datetime import datetime
@@ -14,13 +15,15 @@ from bot.activation.models import NUDGE_PROMPT, ActivationProgress
 from bot.activation.nudges import ACTIVATION_NUDGES
 from bot.activation.walkthrough import (
     FLOW_NAME,
+    GUIDE_FLOW,
     RESUME_STATE,
     WalkStep,
     branch_message,
-    intro_message,
+    done_key,
     problem_options,
     problems_message,
     step_message,
+    step_options,
     walkthrough,
 )
 from bot.answers import choose
@@ -35,7 +38,12 @@ HANDOVER_AFTER_FAILURES = 2
 
 
 def start(turn: Turn) -> None:
-    """Open the walkthrough: offer to continue where the teacher left off, or begin."""
+    """Open the walkthrough: offer to continue where the teacher left off, or begin; a teacher who
+    has not consented reads it as a guide."""
+    if turn.contact.consent_given_at is None:
+        turn.contact.flow_data = {}
+        turn.goto(GUIDE_FLOW, "intro")
+        return
     progress = walking.progress_of(turn.session, turn.contact)
     walking.touch(turn.session, turn.contact, progress)
     if progress.completed_at is not None:
@@ -60,18 +68,19 @@ def show(turn: Turn, text: str, options: list[str]) -> None:
 
 
 def ask_intro(turn: Turn) -> None:
-    show(turn, intro_message(walkthrough(), turn.content), turn.content.choices("activation.intro"))
+    text = turn.render("activation.intro", total=walkthrough().total)  # asked again: its short form
+    show(turn, text, turn.content.choices("activation.intro"))
 
 
 def answer_intro(turn: Turn) -> bool:
-    """Begin at step 1, or at the PMM step for a teacher whose account is already active."""
+    """Begin at step 1, at the PMM step for a teacher whose account is already active, or on the
+    madrasah path."""
     if understood(turn):  # an error message or "sudah aktif" in words says more than a yes
         return True
     choice = turn.choose("activation.intro")
-    walk = walkthrough()
     if choice is None:
         return False
-    begin(turn, walk.first_step if choice == 1 else walk.skip_to)
+    begin(turn, walkthrough().intro_target(choice))
     return True
 
 
@@ -80,7 +89,7 @@ def ask_resume(turn: Turn) -> None:
     if step is None:
         turn.goto(FLOW_NAME, "intro")
         return
-    values = {"number": step.number, "total": walkthrough().total, "title": step.title}
+    values = {"number": step.number, "total": step.total, "title": step.title}
     turn.ask("activation.resume", turn.content.choices("activation.resume"), **values)
 
 
@@ -114,14 +123,18 @@ def ask_step(turn: Turn) -> None:
     if step is None:  # staff removed the step since: begin again
         turn.goto(FLOW_NAME, "intro")
         return
-    show(turn, step_message(walkthrough(), step, turn.content), turn.content.choices("activation.step"))
+    message = step_message(step, turn.content, turn.contact.role, again=turn.again)
+    show(turn, message, step_options(step, turn.content))
 
 
 def answer_step(turn: Turn) -> bool:
     """1 the step worked, 2 there is a problem, 3 a Duta Teknologi, or an error typed in words."""
+    step = current_step(turn)
     if understood(turn):  # an error message or "sudah aktif" in words says more than a yes
         return True
-    choice = turn.choose("activation.step")
+    if step is None:
+        return False
+    choice = choose(turn.text, step_options(step, turn.content), "activation.step")
     if choice is None:
         return False
     progress = progress_now(turn)
@@ -166,13 +179,36 @@ def ask_branch(turn: Turn) -> None:
     if branch is None:
         turn.goto(FLOW_NAME, "step")
         return
-    show(turn, branch_message(branch, turn.content), turn.content.choices("activation.branch"))
+    message = branch_message(branch, turn.content, turn.contact.role, again=turn.again)
+    show(turn, message, turn.content.choices("activation.branch"))
 
 
 def answer_branch(turn: Turn) -> bool:
     """1 fixed (the step is done), 2 still failing (twice: a human takes over), 3 a Duta Teknologi."""
-    if understood(turn):  # an error message or "sudah aktif" in words says more than a yes
+    return understood(turn) or answer_result(turn)
+
+
+def ask_retry(turn: Turn) -> None:
+    turn.ask("activation.branch_retry", turn.content.choices("activation.retry"))
+
+
+def answer_retry(turn: Turn) -> bool:
+    """1: the teacher tried again, now the result is asked; 2: a Duta Teknologi."""
+    if understood(turn):
         return True
+    choice = turn.choose("activation.retry")
+    if choice is None:
+        return answer_result(turn)  # "berhasil", "masih gagal": the result without saying they tried
+    turn.goto(FLOW_NAME, "retried" if choice == 1 else "describe")
+    return True
+
+
+def ask_retried(turn: Turn) -> None:
+    turn.ask("activation.retry_result", turn.content.choices("activation.branch"))
+
+
+def answer_result(turn: Turn) -> bool:
+    """1 fixed (the step is done), 2 still failing (twice: a human takes over), 3 a Duta Teknologi."""
     choice = turn.choose("activation.branch")
     if choice is None:
         return False
@@ -198,15 +234,15 @@ def answer_describe(turn: Turn) -> bool:
 
 
 def understood(turn: Turn) -> bool:
-    """Words instead of a number: an error message (its branch) or "sudah aktif"."""
-    walk = walkthrough()
-    branch = walk.match_branch(turn.text)
-    if branch is not None:
-        open_branch(turn, branch.id, report=turn.text)
-    elif walk.says_already_active(turn.text):
-        begin(turn, walk.skip_to)
-    else:
+    """Words instead of a number: an error message (its branch), a madrasah teacher, "sudah aktif"."""
+    meaning = walkthrough().typed_meaning(turn.text, current_step(turn))
+    if meaning is None:
         return False
+    kind, target = meaning
+    if kind == "branch":
+        open_branch(turn, target, report=turn.text)
+    else:
+        begin(turn, target)
     return True
 
 
@@ -219,10 +255,12 @@ def begin(turn: Turn, step_id: str) -> None:
 
 def advance(turn: Turn, progress: ActivationProgress) -> None:
     """The step worked: on to the next one, or congratulations at the end."""
+    finished = current_step(turn)
     following = walking.pass_step(turn.session, turn.contact, progress)
     if following is None:
         walking.touch(turn.session, turn.contact, progress)
-        turn.say("activation.done", name=greeting_name(turn.contact.name), date=local_date(turn, progress.completed_at))
+        key = done_key(finished) if finished else "activation.done"
+        turn.say(key, name=greeting_name(turn.contact.name), date=local_date(turn, progress.completed_at))
         turn.finish()
     else:
         begin(turn, following.id)
@@ -242,7 +280,7 @@ def branch_failed(turn: Turn, progress: ActivationProgress) -> None:
         turn.say("activation.auto_handover")
         hand_over(turn, progress, report=None)
     else:
-        turn.ask("activation.branch_retry", turn.content.choices("activation.branch"))
+        turn.goto(FLOW_NAME, "retry")
 
 
 def hand_over(turn: Turn, progress: ActivationProgress, report: str | None) -> None:
@@ -264,7 +302,7 @@ def where(turn: Turn) -> str:
     step = current_step(turn)
     if step is None or turn.contact.step == "intro":
         return turn.content.render("activation.label")
-    return turn.content.render("activation.where", number=step.number, total=walkthrough().total)
+    return turn.content.render("activation.where", number=step.number, total=step.total)
 
 
 FLOW = Flow(
@@ -275,13 +313,15 @@ FLOW = Flow(
         "step": Step(ask_step, answer_step),
         "problems": Step(ask_problems, answer_problems),
         "branch": Step(ask_branch, answer_branch),
+        "retry": Step(ask_retry, answer_retry),
+        "retried": Step(ask_retried, answer_result),
         "describe": Step(ask_describe, answer_describe),
     },
     label="activation.label",
     where=where,
     resumable=True,
 )
-START = Word(start, needs_profile=True)
+START = Word(start, needs_profile=True, before_consent=True)
 FEATURE = Feature(
     "activation",
     flows=(FLOW,),

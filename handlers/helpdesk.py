@@ -51,8 +51,10 @@ def answer_detail(turn: Turn) -> bool:
 
 
 def consider(turn: Turn, question: str, detail_asked: bool = False) -> None:
-    """Answer the question from the FAQ, offer the closest entries, or hand it to a person."""
-    turn.remember(question=question)
+    """Answer the question from the FAQ, offer the closest entries, or hand it to a person. Without
+    consent the question is not kept: the FAQ answers anonymously."""
+    if turn.contact.consent_given_at is not None:
+        turn.remember(question=question)
     verdict = faq().match(question)
     if verdict.certainty == Certainty.CONFIDENT:
         show_answer(turn, verdict.candidates[0].entry)
@@ -134,7 +136,12 @@ def is_a_question(text: str) -> bool:
 
 
 def hand_over(turn: Turn, faq_id: str | None) -> None:
-    """Put the question on a ticket and say honestly what happens next."""
+    """Put the question on a ticket and say honestly what happens next (a person needs consent first)."""
+    if turn.contact.consent_given_at is None:
+        turn.finish()
+        turn.say("onboarding.needs_consent")
+        turn.goto("onboarding", "consent")
+        return
     question = str(turn.recall("question", "")) or turn.text
     ticket, created = ask_a_person(turn.session, turn.contact, question, faq_id)
     told = "helpdesk.ticket_created" if created else "helpdesk.ticket_updated"
@@ -162,11 +169,12 @@ FLOW = Flow(
         "closest": Step(ask_closest, answer_closest),
     },
     label="helpdesk.label",
+    before_consent=True,  # the FAQ answers anonymously; a ticket asks for consent
 )
 FEATURE = Feature(
     "helpdesk",
     flows=(FLOW,),
-    words={"tanya": Word(start, needs_profile=True)},
+    words={"tanya": Word(start, needs_profile=True, before_consent=True)},
     menu=(MenuEntry(3, "menu.items.helpdesk", start),),
     tables=(helpdesk_tables,),
 )

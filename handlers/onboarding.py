@@ -10,7 +10,6 @@ from bot.answers import choose
 from bot.conversation import Flow, Step, Turn
 from bot.feature import Feature
 from bot.models import Consent
-from bot.personal_data import data_controller
 from bot.places import Place
 from bot.profile import EDIT_RETURN, ROLES, SCHOOL_LEVELS, greeting_name, place_text
 
@@ -36,7 +35,7 @@ def return_from_edit(turn: Turn) -> None:
 
 
 def ask_consent(turn: Turn) -> None:
-    turn.ask("onboarding.privacy", turn.content.choices("consent"), controller=data_controller())
+    turn.ask("onboarding.privacy", turn.content.choices("consent"), controller=turn.settings.data_controller)
 
 
 def answer_consent(turn: Turn) -> bool:
@@ -49,7 +48,7 @@ def answer_consent(turn: Turn) -> bool:
         return True
     turn.contact.consent_given_at = turn.now()
     assert turn.contact.id is not None
-    version = turn.content.version("onboarding.privacy", controller=data_controller())
+    version = turn.content.version("onboarding.privacy", controller=turn.settings.data_controller)
     turn.session.add(Consent(contact_id=turn.contact.id, text_version=version))
     turn.goto(FLOW_NAME, "name")
     return True

@@ -9,7 +9,7 @@ from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.erasure import erase_contact
 from bot.feature import Feature
 from bot.local_time import zone_of
-from bot.personal_data import data_controller, my_data_text
+from bot.personal_data import my_data_text
 from bot.profile import EDIT_RETURN, level_label, place_text, role_label
 
 FLOW_NAME = "privacy"
@@ -32,9 +32,9 @@ def start_announcements(turn: Turn) -> None:
 def show_my_data(turn: Turn) -> None:
     """Tell the teacher everything stored about them, and who is responsible for it."""
     if turn.contact.consent_given_at is None:
-        turn.say("privacy.my_data_none", controller=data_controller())
+        turn.say("privacy.my_data_none", controller=turn.settings.data_controller)
         return
-    turn.show(my_data_text(turn.session, turn.contact, turn.now()))
+    turn.show(my_data_text(turn.session, turn.contact, turn.now(), turn.settings.data_controller))
 
 
 def open_privacy_menu(turn: Turn) -> None:

@@ -3,9 +3,9 @@ printed), small talk, and hints that say what would fit instead of the whole que
 
 import pytest
 
+from bot.activation.walkthrough import step_options, walkthrough
 from bot.answers import choose, small_talk_kind
 from bot.content import texts
-from bot.personal_data import data_controller
 from tests.factories import Harness, onboarded_contact
 
 # (options key, what the teacher typed, the choice meant; None: not to be guessed)
@@ -31,12 +31,16 @@ CORPUS: list[tuple[str, str, int | None]] = [
         "nggak bisa", "izin", "ijin", "berhalangan", "absen", "tidak", "maaf tidak bisa hadir", "izin bu",
     )],
     *[("activation.step", text, 1) for text in (
-        "1", "Sudah berhasil", "sudah", "udah", "berhasil", "bisa", "sudah bisa", "ya", "iya sudah", "lengkap",
-        "sudah lengkap", "beres", "ok",
+        "1", "Sudah lengkap", "sudah", "udah", "berhasil", "bisa", "sudah bisa", "ya", "iya sudah", "lengkap",
+        "sudah lengkap", "beres", "ok", "sdh lengkap",
     )],
     *[("activation.step", text, 2) for text in (
-        "2", "Ada masalah", "masalah", "gagal", "error", "tidak bisa", "gk bisa", "ga bisa", "belum", "tidak",
+        "2", "Belum / ada masalah", "ada masalah", "masalah", "gagal", "error", "tidak bisa", "gk bisa", "ga bisa",
+        "belum", "tidak", "belum lengkap",
     )],
+    *[("activation.retry", text, 1) for text in ("1", "Sudah saya coba lagi", "sudah dicoba", "udah coba", "sudah")],
+    *[("activation.retry", text, 2) for text in ("2", "Hubungi Duta Teknologi", "duta")],
+    *[("activation.intro", text, 3) for text in ("3", "Saya guru madrasah (Kemenag)", "madrasah", "kemenag")],
     *[("activation.step", text, 3) for text in ("3", "Hubungi Duta Teknologi", "duta", "hubungi duta")],
     *[("activation.resume", text, 1) for text in ("1", "Lanjutkan", "lanjut", "lanjutkan", "ya", "terus")],
     *[("activation.resume", text, 2) for text in ("2", "Mulai dari awal", "dari awal", "ulang", "mulai lagi")],
@@ -54,11 +58,18 @@ CORPUS: list[tuple[str, str, int | None]] = [
 ]
 
 
+def options_of(key: str) -> list[str]:
+    """The options as asked; a walkthrough step's first one is its own (Data Dapodik: "Sudah lengkap")."""
+    if key == "activation.step":
+        return step_options(walkthrough().steps["dapodik"], texts())
+    return texts().choices(key)
+
+
 def test_the_phrasing_corpus_is_read_as_teachers_mean_it(capsys: pytest.CaptureFixture[str]) -> None:
     misread = [
-        (key, text, expected, choose(text, texts().choices(key), key))
+        (key, text, expected, choose(text, options_of(key), key))
         for key, text, expected in CORPUS
-        if choose(text, texts().choices(key), key) != expected
+        if choose(text, options_of(key), key) != expected
     ]
     with capsys.disabled():
         print(f"\nphrasing corpus: {len(CORPUS) - len(misread)}/{len(CORPUS)} read as meant")
@@ -102,7 +113,7 @@ async def test_thanks_mid_question_gets_a_line_and_a_short_reminder(harness: Har
 
 
 async def test_a_long_question_is_never_sent_twice_in_a_row(harness: Harness) -> None:
-    notice = texts().render("onboarding.privacy", controller=data_controller())
+    notice = texts().render("onboarding.privacy", controller=harness.settings.data_controller)
     await harness.telegram_says(42, "halo")
     first = await harness.telegram_says(42, "mungkin")
     second = await harness.telegram_says(42, "entahlah")

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from bot import engine as engine_module
 from bot.channels.base import Incoming, store_incoming
+from bot.config import get_settings
 from bot.db import session_scope
 from bot.engine import process_pending
 from bot.models import InboundMessage, OutboundMessage
@@ -31,11 +32,11 @@ def test_a_second_worker_waits_for_the_senders_older_message(db_engine: Engine) 
     store(db_engine, "u3", "502", "halo")
     with Session(db_engine) as first_worker:  # holds u1 as a worker handling it would
         first_worker.exec(select(InboundMessage).where(InboundMessage.provider_id == "u1").with_for_update())
-        handled = process_pending(db_engine)
+        handled = process_pending(db_engine, get_settings())
         first_worker.rollback()
     assert handled == 1
     assert statuses(db_engine) == {"u1": "received", "u2": "received", "u3": "processed"}
-    assert process_pending(db_engine) == 2
+    assert process_pending(db_engine, get_settings()) == 2
     assert set(statuses(db_engine).values()) == {"processed"}
 
 
@@ -45,10 +46,10 @@ def test_a_failing_handler_marks_the_message_failed_and_apologises(db_engine: En
 
     store(db_engine, "u1", "601", "halo")
     monkeypatch.setattr(engine_module, "respond", broken)
-    assert process_pending(db_engine) == 1
+    assert process_pending(db_engine, get_settings()) == 1
     monkeypatch.undo()
     store(db_engine, "u2", "601", "halo")
-    assert process_pending(db_engine) == 1
+    assert process_pending(db_engine, get_settings()) == 1
     assert statuses(db_engine) == {"u1": "failed", "u2": "processed"}
     with Session(db_engine) as session:
         failed = session.exec(select(InboundMessage).where(InboundMessage.provider_id == "u1")).one()

@@ -115,7 +115,8 @@ async def test_editing_the_time_tells_those_who_havent_declined_and_moves_remind
     assert response.status_code == 200, response.text
     await tick(harness)
     notice = last_text(harness, SULSEL)
-    assert "Perubahan jadwal: Klinik coaching PembaTIK" in notice
+    assert "Perubahan jadwal dari Tim GuruBot nasional: Klinik coaching PembaTIK" in notice
+    assert "Waktu lama: Selasa, 1 Desember 2026 pukul 10.00 WITA\n" in notice
     assert "Waktu baru: Rabu, 2 Desember 2026 pukul 14.00 WITA (13.00 WIB, waktu penyelenggara)" in notice
     assert len(harness.telegram.sent_texts(PAPUA)) == papua_sent
     sulsel_sent = len(harness.telegram.sent_texts(SULSEL))

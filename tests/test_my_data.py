@@ -92,7 +92,7 @@ def data_saya(engine: Engine, contact_id: int) -> str:
     with Session(engine) as session:
         contact = session.get(Contact, contact_id)
         assert contact is not None
-        return my_data_text(session, contact, clock.utcnow())
+        return my_data_text(session, contact, clock.utcnow(), get_settings().data_controller)
 
 
 def test_data_saya_lists_every_kind_of_data_in_readable_words(db_engine: Engine, controller: str) -> None:
@@ -140,7 +140,7 @@ def test_the_privacy_notice_names_the_controller_within_one_screen(controller: s
     assert len(texts().render("onboarding.privacy", controller="N" * 80)) <= SCREEN_BUDGET
 
 
-async def test_the_notice_and_data_saya_in_the_chat_name_the_controller(harness: Harness, controller: str) -> None:
+async def test_the_notice_and_data_saya_in_the_chat_name_the_controller(controller: str, harness: Harness) -> None:
     notice = await harness.telegram_says(901, "halo")
     assert f"Penanggung jawab: {controller}." in notice[0]
     assert f"Penanggung jawab data: {controller}." in (await harness.telegram_says(901, "data saya"))[0]

@@ -6,15 +6,17 @@ than leave a teacher at a dead end. Also here: what a teacher types, matched to 
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, get_args
 
+from bot.audience import Role
 from bot.channels.base import Outgoing, render_text
 from bot.content import SCREEN_BUDGET, Texts, read_yaml, texts
 from bot.errors import ContentError
 
 FLOW_NAME = "activation"  # the conversation flow (handlers/activation.py)
+GUIDE_FLOW = "activation_guide"  # the same, read without consent (handlers/activation_guide.py)
 RESUME_STATE = "resume"  # its state that offers to continue where the teacher left off
 SOURCE = "activation.yaml"
 DONE = "selesai"
@@ -22,23 +24,45 @@ HAPPY_PATH_BUDGET = 3000
 LONGEST_NAME = "N" * 60  # onboarding accepts names up to 60 characters
 SAMPLE_NAME = "Bu Sari"
 SAMPLE_DATE = "30 September 2026"
-STEP_FIELDS = ("title", "text", "question", "next")
+STEP_FIELDS = ("title", "text", "question", "yes_option", "next")
 BRANCH_FIELDS = ("label", "text", "who", "bring")
+ROLES: tuple[str, ...] = get_args(Role)
+# They run the school's accounts themselves: a text that sends a teacher to the operator needs
+# its own version for them (`by_role`).
+SCHOOL_ADMINS = ("operator", "kepala_sekolah")
+# How a fact confirmed only by news or blogs (`sekunder:`) is worded with care.
+CAREFUL = "menurut informasi terakhir"
+MAIN_PATH = "belajar_id"
+MADRASAH_PATH = "madrasah"
 
 
 @dataclass(frozen=True)
-class WalkStep:
+class Versioned:
+    """Texts that may differ for a school's admins: `by_role` maps a role to the fields it replaces."""
+
+    by_role: dict[str, dict[str, str]]
+
+    def part(self, name: str, role: str | None) -> str:
+        version = self.by_role.get(role or "", {})
+        return version.get(name) or str(getattr(self, name))
+
+
+@dataclass(frozen=True)
+class WalkStep(Versioned):
     id: str
     number: int
+    total: int  # steps in its path
+    path: str
     title: str
     text: str
     question: str
+    yes_option: str  # the first option: the question answered yes ("Sudah lengkap")
     problems: tuple[str, ...]
     next: str
 
 
 @dataclass(frozen=True)
-class Branch:
+class Branch(Versioned):
     id: str
     label: str
     text: str
@@ -48,16 +72,26 @@ class Branch:
 
 
 @dataclass(frozen=True)
+class Path:
+    """A second way through for teachers whose accounts come from elsewhere (madrasah: Kemenag)."""
+
+    first_step: str
+    typed: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
 class Walkthrough:
     steps: dict[str, WalkStep]  # in walking order
     branches: dict[str, Branch]
     first_step: str
     skip_to: str
     already_active: tuple[str, ...]
+    madrasah: Path
 
     @property
     def total(self) -> int:
-        return len(self.steps)
+        """Steps of the main (belajar.id) path."""
+        return self.steps[self.first_step].total
 
     def next_step(self, step_id: str) -> WalkStep | None:
         return self.steps.get(self.steps[step_id].next)
@@ -73,8 +107,35 @@ class Walkthrough:
         return max(found, key=lambda pair: pair[0])[1] if found else None
 
     def says_already_active(self, text: str) -> bool:
-        said = f" {normalize(text)} "
-        return any(f" {normalize(phrase)} " in said for phrase in self.already_active)
+        return says_one_of(text, self.already_active)
+
+    def says_madrasah(self, text: str) -> bool:
+        return says_one_of(text, self.madrasah.typed)
+
+    def path_steps(self, path: str) -> list[WalkStep]:
+        return [step for step in self.steps.values() if step.path == path]
+
+    def intro_target(self, choice: int) -> str:
+        """Where the intro's options lead: step 1, the PMM step (already active), the madrasah path."""
+        return (self.first_step, self.skip_to, self.madrasah.first_step)[choice - 1]
+
+    def typed_meaning(self, text: str, step: WalkStep | None) -> tuple[str, str] | None:
+        """Words instead of a number: ("branch", id) for an error message, ("step", id) for a
+        madrasah teacher or "sudah aktif" (both off the madrasah path); None when neither."""
+        branch = self.match_branch(text)
+        if branch is not None:
+            return "branch", branch.id
+        on_madrasah_path = step is not None and step.path == MADRASAH_PATH
+        if self.says_madrasah(text) and not on_madrasah_path:
+            return "step", self.madrasah.first_step
+        if self.says_already_active(text) and not on_madrasah_path:  # its PMM step is belajar.id's
+            return "step", self.skip_to
+        return None
+
+
+def says_one_of(text: str, phrases: tuple[str, ...]) -> bool:
+    said = f" {normalize(text)} "
+    return any(f" {normalize(phrase)} " in said for phrase in phrases)
 
 
 def normalize(text: str) -> str:
@@ -100,41 +161,56 @@ def parse_walkthrough(data: Any) -> Walkthrough:
     first = str(data.get("first_step", ""))
     if first not in raw_steps:
         raise ContentError(f"{SOURCE}: first_step {first!r} is not a step")
-    order = walking_order(raw_steps, first)
-    steps = {step_id: parse_step(step_id, number, raw_steps[step_id], raw_branches) for number, step_id in order}
+    madrasah = parse_path(data.get(MADRASAH_PATH), raw_steps)
+    steps: dict[str, WalkStep] = {}
+    for path, start in ((MAIN_PATH, first), (MADRASAH_PATH, madrasah.first_step)):
+        order = walking_order(raw_steps, start, taken=set(steps))
+        for number, step_id in order:
+            steps[step_id] = parse_step(step_id, (number, len(order), path), raw_steps[step_id], raw_branches)
+    orphans = [step_id for step_id in raw_steps if step_id not in steps]
+    if orphans:
+        raise ContentError(f"{SOURCE}: step {orphans[0]!r} is never reached from {first!r} nor the madrasah path")
     branches = {branch_id: parse_branch(branch_id, raw) for branch_id, raw in raw_branches.items()}
     check_branches_offered(steps, branches)
     skip_to, already_active = parse_already_active(data.get("already_active"), steps, branches)
-    return Walkthrough(steps, branches, first, skip_to, already_active)
+    return Walkthrough(steps, branches, first, skip_to, already_active, madrasah)
 
 
-def walking_order(raw_steps: dict[str, Any], first: str) -> list[tuple[int, str]]:
-    """Steps numbered along `next` from the first; a loop, a missing step or an orphan is an error."""
+def parse_path(raw: Any, raw_steps: dict[str, Any]) -> Path:
+    first = str(raw.get("first_step", "")) if isinstance(raw, dict) else ""
+    if first not in raw_steps:
+        raise ContentError(f"{SOURCE}: {MADRASAH_PATH}: first_step {first!r} is not a step")
+    return Path(first, tuple(str(phrase) for phrase in raw.get("typed") or []))
+
+
+def walking_order(raw_steps: dict[str, Any], first: str, taken: set[str]) -> list[tuple[int, str]]:
+    """Steps numbered along `next` from the first; a loop, a missing step or one shared with
+    another path is an error."""
     order: list[str] = []
     current = first
     while current != DONE:
         if current in order:
             raise ContentError(f"{SOURCE}: step {order[-1]!r}: next {current!r} loops back, the walk never ends")
+        if current in taken:
+            raise ContentError(f"{SOURCE}: step {current!r} belongs to two paths")
         order.append(current)
         following = required(raw_steps[current], "next", f"step {current!r}")
         if following != DONE and following not in raw_steps:
             raise ContentError(f"{SOURCE}: step {current!r}: next {following!r} is not a step (nor {DONE!r})")
         current = following
-    orphans = [step_id for step_id in raw_steps if step_id not in order]
-    if orphans:
-        raise ContentError(f"{SOURCE}: step {orphans[0]!r} is never reached from {first!r}")
     return list(enumerate(order, start=1))
 
 
-def parse_step(step_id: str, number: int, raw: Any, raw_branches: dict[str, Any]) -> WalkStep:
+def parse_step(step_id: str, place: tuple[int, int, str], raw: Any, raw_branches: dict[str, Any]) -> WalkStep:
     where = f"step {step_id!r}"
-    fields = [required(raw, name, where) for name in STEP_FIELDS]
+    title, text, question, yes_option, following = (required(raw, name, where) for name in STEP_FIELDS)
     problems = tuple(str(problem) for problem in raw.get("problems") or [])
     unknown = [problem for problem in problems if problem not in raw_branches]
     if unknown:
         raise ContentError(f"{SOURCE}: {where}: problem {unknown[0]!r} is not a branch")
-    title, text, question, following = fields
-    return WalkStep(step_id, number, title, text, question, problems, following)
+    by_role = parse_versions(raw, where, ("text", "question"))
+    number, total, path = place
+    return WalkStep(by_role, step_id, number, total, path, title, text, question, yes_option, problems, following)
 
 
 def parse_branch(branch_id: str, raw: Any) -> Branch:
@@ -143,7 +219,30 @@ def parse_branch(branch_id: str, raw: Any) -> Branch:
     typed = tuple(str(phrase) for phrase in raw.get("typed") or [] if normalize(str(phrase)))
     if not typed:
         raise ContentError(f"{SOURCE}: {where}: needs at least one `typed` phrase")
-    return Branch(branch_id, label, text, who, bring, typed)
+    by_role = parse_versions(raw, where, ("text", "who", "bring"))
+    return Branch(by_role, branch_id, label, text, who, bring, typed)
+
+
+def parse_versions(raw: dict[str, Any], where: str, fields: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """`by_role:` versions for the school's admins; each is checked like the text it replaces:
+    one that sends the teacher to the operator needs them, a `sekunder` fact is worded with care."""
+    versions: dict[str, dict[str, str]] = {}
+    for role, version in (raw.get("by_role") or {}).items():
+        if role not in ROLES or not isinstance(version, dict) or not set(version) <= {*fields, "sekunder"}:
+            raise ContentError(f"{SOURCE}: {where}: by_role {role!r} must be a role with some of {fields}")
+        versions[str(role)] = {name: " ".join(str(value).split()) for name, value in version.items()}
+        check_careful(version, f"{where} by_role {role!r}", version.get("sekunder") or raw.get("sekunder"))
+    check_careful(raw, where, raw.get("sekunder"))
+    mentions_operator = any("operator" in str(raw.get(name, "")).lower() for name in fields)
+    missing = [role for role in SCHOOL_ADMINS if mentions_operator and not versions.get(role, {}).get("text")]
+    if missing:
+        raise ContentError(f"{SOURCE}: {where}: names the operator; it needs a by_role text for {missing[0]!r}")
+    return versions
+
+
+def check_careful(raw: dict[str, Any], where: str, secondary: Any) -> None:
+    if secondary and "text" in raw and CAREFUL not in str(raw["text"]).lower():
+        raise ContentError(f"{SOURCE}: {where}: a `sekunder` fact must be worded with care ({CAREFUL!r})")
 
 
 def required(raw: Any, name: str, where: str) -> str:
@@ -192,15 +291,21 @@ def intro_message(walk: Walkthrough, content: Texts) -> str:
     return content.render("activation.intro", total=walk.total)
 
 
-def step_message(walk: Walkthrough, step: WalkStep, content: Texts) -> str:
+def step_message(step: WalkStep, content: Texts, role: str | None = None, again: bool = False) -> str:
+    """The step; asked again, its short form (the title and question, not the whole text)."""
     return content.render(
-        "activation.step_message",
+        "activation.step_again" if again else "activation.step_message",
         number=step.number,
-        total=walk.total,
+        total=step.total,
         title=step.title,
-        text=step.text,
-        question=step.question,
+        text=step.part("text", role),
+        question=step.part("question", role),
     )
+
+
+def step_options(step: WalkStep, content: Texts) -> list[str]:
+    """ "Sudah lengkap" (the step's own yes), then "Belum / ada masalah", "Hubungi Duta Teknologi"."""
+    return [step.yes_option, *content.choices("activation.step")]
 
 
 def problem_options(walk: Walkthrough, step: WalkStep, content: Texts) -> list[str]:
@@ -211,28 +316,33 @@ def problems_message(step: WalkStep, content: Texts) -> str:
     return content.render("activation.problems", number=step.number, title=step.title)
 
 
-def branch_message(branch: Branch, content: Texts) -> str:
-    values = {"label": branch.label, "text": branch.text, "who": branch.who, "bring": branch.bring}
-    return content.render("activation.branch_message", **values)
+def branch_message(branch: Branch, content: Texts, role: str | None = None, again: bool = False) -> str:
+    values = {name: branch.part(name, role) for name in ("label", "text", "who", "bring")}
+    return content.render("activation.branch_again" if again else "activation.branch_message", **values)
 
 
-def done_message(name: str, date: str, content: Texts) -> str:
-    return content.render("activation.done", name=name, date=date)
+def done_key(step: WalkStep) -> str:
+    return "activation.done_madrasah" if step.path == MADRASAH_PATH else "activation.done"
 
 
 def every_message(walk: Walkthrough, content: Texts) -> Iterator[tuple[str, str]]:
-    """(where, message as shown) for every message the walkthrough can send."""
+    """(where, message as shown) for every message the walkthrough can send, in every version."""
     yield "intro", as_shown(intro_message(walk, content), content.choices("activation.intro"))
+    for role in (None, *SCHOOL_ADMINS):
+        version = f" ({role})" if role else ""
+        for step in walk.steps.values():
+            yield f"step {step.id!r}{version}", as_shown(step_message(step, content, role), step_options(step, content))
+        for branch in walk.branches.values():
+            message = branch_message(branch, content, role)
+            yield f"branch {branch.id!r}{version}", as_shown(message, content.choices("activation.branch"))
     for step in walk.steps.values():
         where = f"step {step.id!r}"
-        yield where, as_shown(step_message(walk, step, content), content.choices("activation.step"))
         yield f"{where} (problems)", as_shown(problems_message(step, content), problem_options(walk, step, content))
-        values = {"name": LONGEST_NAME, "number": step.number, "total": walk.total, "title": step.title}
+        values = {"name": LONGEST_NAME, "number": step.number, "total": step.total, "title": step.title}
         for key in ("activation.resume", "activation.nudge_first", "activation.nudge_second"):
             yield f"{where} ({key})", as_shown(content.render(key, **values), content.choices("activation.resume"))
-    for branch in walk.branches.values():
-        yield f"branch {branch.id!r}", as_shown(branch_message(branch, content), content.choices("activation.branch"))
-    yield "done", done_message(LONGEST_NAME, SAMPLE_DATE, content)
+    for key in ("activation.done", "activation.done_madrasah"):
+        yield key, content.render(key, name=LONGEST_NAME, date=SAMPLE_DATE)
 
 
 def check_message_lengths(walk: Walkthrough, content: Texts) -> None:
@@ -241,15 +351,18 @@ def check_message_lengths(walk: Walkthrough, content: Texts) -> None:
             raise ContentError(f"{SOURCE}: {where}: message has {len(message)} characters, budget {SCREEN_BUDGET}")
 
 
-def happy_path(walk: Walkthrough, content: Texts) -> list[str]:
-    """Every message of the walk from the intro to the end when each step works at once."""
+def happy_path(walk: Walkthrough, content: Texts, path: str = MAIN_PATH, role: str | None = None) -> list[str]:
+    """Every message of a path from the intro to the end when each step works at once."""
     messages = [as_shown(intro_message(walk, content), content.choices("activation.intro"))]
-    for step in walk.steps.values():
-        messages.append(as_shown(step_message(walk, step, content), content.choices("activation.step")))
-    return [*messages, done_message(SAMPLE_NAME, SAMPLE_DATE, content)]
+    steps = walk.path_steps(path)
+    for step in steps:
+        messages.append(as_shown(step_message(step, content, role), step_options(step, content)))
+    return [*messages, content.render(done_key(steps[-1]), name=SAMPLE_NAME, date=SAMPLE_DATE)]
 
 
 def check_happy_path(walk: Walkthrough, content: Texts) -> None:
-    total = sum(map(len, happy_path(walk, content)))
-    if total > HAPPY_PATH_BUDGET:
-        raise ContentError(f"{SOURCE}: the happy path has {total} characters, budget {HAPPY_PATH_BUDGET}")
+    for path in (MAIN_PATH, MADRASAH_PATH):
+        for role in (None, *SCHOOL_ADMINS):
+            total = sum(map(len, happy_path(walk, content, path, role)))
+            if total > HAPPY_PATH_BUDGET:
+                raise ContentError(f"{SOURCE}: the {path} path has {total} characters, budget {HAPPY_PATH_BUDGET}")

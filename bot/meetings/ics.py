@@ -5,10 +5,12 @@ phone's own zone, so no VTIMEZONE block is needed and no zone can be misread.
 """
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from bot.meetings.models import Meeting, MeetingStatus
 
 LINE_OCTETS = 75
+GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
 
 
 def utc_stamp(moment: datetime) -> str:
@@ -65,3 +67,16 @@ def calendar_lines(meeting: Meeting) -> list[str]:
 def calendar_file(meeting: Meeting) -> str:
     """The whole file, with CRLF line ends as the standard requires."""
     return "".join(fold(line) + "\r\n" for line in calendar_lines(meeting))
+
+
+def google_calendar_url(meeting: Meeting) -> str:
+    """A link that opens Google Calendar's "add event" page (belajar.id accounts are Google
+    accounts), with the title, the UTC times and the join link; short enough for a chat message."""
+    ends_at = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    query = {
+        "action": "TEMPLATE",
+        "text": meeting.title,
+        "dates": f"{utc_stamp(meeting.starts_at)}/{utc_stamp(ends_at)}",
+        "details": meeting.join_url,
+    }
+    return f"{GOOGLE_CALENDAR}?{urlencode(query, safe='/:')}"

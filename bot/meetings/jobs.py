@@ -120,7 +120,7 @@ def deliver(session: Session, row: Reminder, context: BatchContext, now: datetim
     meeting = context.meetings[row.meeting_id]
     contact = context.contacts[invitation.contact_id]
     answered = invitation.rsvp != Rsvp.NONE
-    reply = Reply(message_text(row.kind, meeting, contact, now, answered), kind=row.kind, priority=Priority.REMINDER)
+    reply = Reply(message_text(row, meeting, contact, now, answered), kind=row.kind, priority=Priority.REMINDER)
     if row.kind == MessageKind.INVITATION:
         ask_rsvp(session, reply, contact, meeting)
     if row.kind != MessageKind.REMINDER:

@@ -7,10 +7,11 @@ from functools import lru_cache
 
 from bot.audience import Audience, zone_labels
 from bot.content import texts
-from bot.meetings.models import Invitation, Meeting, MessageKind, Rsvp
+from bot.meetings.ics import google_calendar_url
+from bot.meetings.models import Invitation, Meeting, MessageKind, Reminder, Rsvp
 from bot.meetings.timefmt import clock, moment_text, organiser_zone, zone_of
 from bot.models import Contact
-from bot.regions import TimeZone
+from bot.regions import TimeZone, region_name
 
 AGENDA_SHORT = 160
 STARTING_SOON = timedelta(hours=1)
@@ -44,6 +45,15 @@ def when(meeting: Meeting, zone: TimeZone) -> str:
     return moment_text(meeting.starts_at, zone) + organiser_note(meeting, zone)
 
 
+def organiser(meeting: Meeting) -> str:
+    """Who invites: the organising staff member's unit, "BTIKP Sulawesi Selatan" (from their
+    province; staff have no unit of their own yet), or the national team for a national admin."""
+    province = region_name(meeting.province)
+    if province is None:
+        return texts().render("meetings.organiser_national")
+    return texts().render("meetings.organiser_province", province=province)
+
+
 def agenda_line(meeting: Meeting) -> str:
     if not meeting.agenda.strip():
         return ""
@@ -58,13 +68,15 @@ def meeting_values(meeting: Meeting, zone: TimeZone) -> dict[str, object]:
         "join_url": meeting.join_url,
         "calendar_url": meeting.calendar_url,
         "agenda_line": agenda_line(meeting),
+        "organiser": organiser(meeting),
     }
 
 
 def invitation_text(meeting: Meeting, contact: Contact) -> str:
     """The invitation; its RSVP prompt's options (1 Hadir, 2 Tidak hadir) follow it."""
     values = meeting_values(meeting, zone_of(contact))
-    return texts().render("meetings.invitation", **values, closing=texts().render("meetings.answer_now"))
+    closing = texts().render("meetings.answer_now")
+    return texts().render("meetings.invitation", **values, google_url=google_calendar_url(meeting), closing=closing)
 
 
 def reminder_text(meeting: Meeting, contact: Contact, now: datetime) -> str:
@@ -82,21 +94,29 @@ def reminder_text(meeting: Meeting, contact: Contact, now: datetime) -> str:
     )
 
 
-def message_text(kind: str, meeting: Meeting, contact: Contact, now: datetime, answered: bool = False) -> str:
+def message_text(row: Reminder, meeting: Meeting, contact: Contact, now: datetime, answered: bool = False) -> str:
     """The text of one due message, written when it is sent, so it always shows the current details."""
-    if kind == MessageKind.INVITATION:
+    if row.kind == MessageKind.INVITATION:
         return invitation_text(meeting, contact)
-    if kind == MessageKind.REMINDER:
+    if row.kind == MessageKind.REMINDER:
         return reminder_text(meeting, contact, now)
-    if kind == MessageKind.UPDATE:
-        return update_text(meeting, contact, answered)
+    if row.kind == MessageKind.UPDATE:
+        return update_text(meeting, contact, answered, moved_minutes=row.offset_minutes)
     return texts().render("meetings.cancelled", **meeting_values(meeting, zone_of(contact)))
 
 
-def update_text(meeting: Meeting, contact: Contact, answered: bool) -> str:
-    """The change notice; "your answer still stands" only to those who answered."""
+def update_text(meeting: Meeting, contact: Contact, answered: bool, moved_minutes: int = 0) -> str:
+    """The change notice: the old time beside the new one when the start moved (a notice row keeps
+    how far, in minutes, from the start the teacher last heard); "your answer still stands" only
+    to those who answered."""
+    zone = zone_of(contact)
     closing = texts().render("meetings.updated_answered" if answered else "meetings.updated_unanswered")
-    return texts().render("meetings.updated", **meeting_values(meeting, zone_of(contact)), closing=closing)
+    if moved_minutes:
+        old = moment_text(meeting.starts_at + timedelta(minutes=moved_minutes), zone)
+        times = texts().render("meetings.updated_moved", old=old, when=when(meeting, zone))
+    else:
+        times = texts().render("meetings.updated_same_time", when=when(meeting, zone))
+    return texts().render("meetings.updated", **meeting_values(meeting, zone), times=times, closing=closing)
 
 
 def answer_label(rsvp: str) -> str:

@@ -7,7 +7,7 @@ cancelled. Texts are written when sent, so a late invitation already shows the n
 
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import update
@@ -102,12 +102,15 @@ def plan_messages(
     contact: Contact,
     now: datetime,
     notice: MessageKind | None,
+    moved_minutes: int = 0,
 ) -> None:
-    """Due rows for one invitation: the invitation if it has not gone yet (else `notice`), then reminders."""
+    """Due rows for one invitation: the invitation if it has not gone yet (else `notice`, which keeps
+    how many minutes the start moved from the one the teacher last heard), then reminders."""
     iana = zone_of(contact).iana
     first = MessageKind.INVITATION if invitation.notified_at is None else notice
     if first is not None:
-        add_due(session, invitation, meeting, first, notice_due(now, meeting.starts_at, iana))
+        moved = moved_minutes if first == notice else 0
+        add_due(session, invitation, meeting, first, notice_due(now, meeting.starts_at, iana), moved)
     if meeting.status == MeetingStatus.SCHEDULED:
         # A reminder whose moment passed would go in the same second as the invitation: it only
         # catches up when no later reminder is left (a meeting less than an hour away).
@@ -169,6 +172,7 @@ def edit_meeting(session: Session, meeting: Meeting, body: MeetingUpdate, now: d
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if "starts_at" in changes and changes["starts_at"] <= now:
         raise BadRequest("starts_at must be in the future")
+    previous_start = meeting.starts_at
     if "starts_at" in changes:
         meeting.organiser_offset_minutes = utc_offset_minutes(changes["starts_at"])
         changes["starts_at"] = changes["starts_at"].astimezone(UTC)
@@ -179,7 +183,7 @@ def edit_meeting(session: Session, meeting: Meeting, body: MeetingUpdate, now: d
     assert meeting.id is not None
     move_expiry(session, RSVP_PROMPT, meeting.id, meeting.starts_at)  # an open RSVP lasts until the new start
     if announced:
-        replan(session, meeting, now, MessageKind.UPDATE)
+        replan(session, meeting, now, MessageKind.UPDATE, previous_start)
     return meeting
 
 
@@ -198,12 +202,28 @@ def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> Meeting
     return meeting
 
 
-def replan(session: Session, meeting: Meeting, now: datetime, notice: MessageKind) -> None:
-    """Withdraw every pending row and plan again for the current time (with `notice` for the invited)."""
+def replan(session: Session, meeting: Meeting, now: datetime, notice: MessageKind, previous_start: datetime) -> None:
+    """Withdraw every pending row and plan again for the current time (with `notice` for the
+    invited, telling each the start they last heard of: a notice not sent yet never was heard)."""
     assert meeting.id is not None
+    heard = starts_heard(session, meeting.id, previous_start)
     withdraw_pending(session, meeting.id)
     for invitation, contact in answering_invitations(session, meeting):
-        plan_messages(session, meeting, invitation, contact, now, notice)
+        known = heard.get(invitation.id or 0, previous_start)
+        moved = int((known - meeting.starts_at).total_seconds() // 60)
+        plan_messages(session, meeting, invitation, contact, now, notice, moved)
+
+
+def starts_heard(session: Session, meeting_id: int, previous_start: datetime) -> dict[int, datetime]:
+    """Per invitation with a change notice still pending: the start its teacher last heard of."""
+    pending = session.exec(
+        select(Reminder).where(
+            Reminder.meeting_id == meeting_id,
+            Reminder.status == DueStatus.PENDING,
+            Reminder.kind == MessageKind.UPDATE,
+        )
+    ).all()
+    return {row.invitation_id: previous_start + timedelta(minutes=row.offset_minutes) for row in pending}
 
 
 def set_rsvp(session: Session, invitation: Invitation, contact: Contact, answer: Rsvp, now: datetime) -> None:

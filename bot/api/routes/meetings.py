@@ -15,6 +15,7 @@ from bot.meetings.models import Meeting, MeetingCreate, MeetingPublic, MeetingRe
 from bot.meetings.report import report, to_public
 from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, edit_meeting
 from bot.meetings.suggest import suggest_times
+from bot.meetings.warnings import MeetingCreated, quiet_start_warnings
 
 router = APIRouter(prefix="/api/meetings", tags=["meetings"])
 MeetingId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # larger ids overflow the database integer
@@ -32,13 +33,14 @@ def visible_meeting(session: SessionDep, meeting_id: MeetingId, caller: Caller) 
     return meeting
 
 
-@router.post("", status_code=201, response_model=MeetingReport)
-def create(body: MeetingCreate, request: Request, caller: CallerDep, session: SessionDep) -> MeetingReport:
-    """Create a meeting and invite its audience right away (quiet hours respected)."""
+@router.post("", status_code=201, response_model=MeetingCreated)
+def create(body: MeetingCreate, request: Request, caller: CallerDep, session: SessionDep) -> MeetingCreated:
+    """Create a meeting and invite its audience right away (quiet hours respected); `warnings`
+    count, per zone, the invitees for whom it starts in their quiet hours."""
     public_url = request.app.state.runtime.settings.public_url
     meeting = create_meeting(session, body, caller, public_url, utcnow())
     session.flush()
-    return report(session, meeting)
+    return MeetingCreated(**report(session, meeting).model_dump(), warnings=quiet_start_warnings(session, meeting))
 
 
 @router.get("", response_model=list[MeetingPublic])
