@@ -1,0 +1,63 @@
+"""One error body everywhere: FastAPI's own validation shape, `{"detail": [{"loc", "msg", "type"}]}`.
+
+A refusal raised as `HTTPException(status, "text")`, a `GurubotError`, a routing 404/405 and a
+validation error all answer in that shape, so a client parses one thing. On a staff route the
+caller is authenticated before their input is judged: a caller without a valid token gets 401,
+never a 422 that would tell them about the body.
+"""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.api.deps import authenticate, get_caller, unauthenticated
+from bot.api.error_body import ERROR_TYPES
+from bot.db import session_scope
+
+
+def error_content(status: int, detail: Any) -> dict[str, Any]:
+    """The body for `detail`: a list of problems is kept (made JSON-safe), a text becomes one item."""
+    if isinstance(detail, list) and all(isinstance(item, dict) for item in detail):
+        return {"detail": jsonable_encoder(detail)}
+    message = detail if isinstance(detail, str) and detail else ERROR_TYPES.get(status, "error").replace("_", " ")
+    return {"detail": [{"loc": [], "msg": message, "type": ERROR_TYPES.get(status, "http_error")}]}
+
+
+def error_json(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_content(status, detail), status_code=status, headers=headers)
+
+
+async def http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    return error_json(error.status_code, error.detail, dict(error.headers or {}))
+
+
+async def validation_error(request: Request, error: Exception) -> JSONResponse:
+    """422 with the problems, unless the route is a staff route and the caller has no valid token."""
+    assert isinstance(error, RequestValidationError)
+    route = request.scope.get("route")
+    if isinstance(route, APIRoute) and needs_caller(route.dependant):
+        refusal = await run_in_threadpool(refuse_unknown_caller, request)
+        if refusal is not None:
+            return refusal
+    return error_json(422, list(error.errors()))
+
+
+def refuse_unknown_caller(request: Request) -> JSONResponse | None:
+    with session_scope(request.app.state.runtime.engine) as session:
+        if authenticate(request, session) is not None:
+            return None
+    refusal = unauthenticated(request)
+    return error_json(refusal.status_code, refusal.detail, dict(refusal.headers or {}))
+
+
+def needs_caller(dependant: Dependant) -> bool:
+    """Whether the route (or any dependency of it) asks who is calling."""
+    return any(dep.call is get_caller or needs_caller(dep) for dep in dependant.dependencies)
