@@ -4,7 +4,9 @@ each message at its furthest status."""
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable, Sequence
 
+import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
@@ -14,6 +16,7 @@ from tests.factories import Harness, onboarded_contact, telegram_text_update, wh
 TEACHERS = 8
 WORDS = ("menu", "0", " MENU ")  # each answered with exactly one message: the main menu
 DELIVERIES = 3
+STATUS_PATH = "/webhooks/whatsapp/status"
 
 
 def handled(engine: Engine, channel: str) -> list[str]:
@@ -22,11 +25,11 @@ def handled(engine: Engine, channel: str) -> list[str]:
         return [f"{provider_id}:{status}" for provider_id, status in session.exec(query)]
 
 
-async def deliver_shuffled(posts: list[object]) -> list[int]:
+async def deliver_shuffled(posts: Sequence[Callable[[], Awaitable[httpx.Response]]]) -> list[int]:
     """Every post three times, in a shuffled order, all at once."""
     copies = [post for post in posts for _ in range(DELIVERIES)]
     random.Random(14).shuffle(copies)
-    responses = await asyncio.gather(*(post() for post in copies))  # type: ignore[operator]
+    responses = await asyncio.gather(*(post() for post in copies))
     return [response.status_code for response in responses]
 
 
@@ -70,8 +73,8 @@ async def test_whatsapp_messages_and_status_callbacks_delivered_three_times_at_o
     ]
     assert set(await deliver_shuffled(status_posts)) == {204}
     with Session(db_engine) as session:
-        statuses = session.exec(select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)).all()
-    assert dict(statuses) == {"read": len(sids)}
+        counts = session.exec(select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)).all()
+    assert dict(counts) == {"read": len(sids)}
 
 
 def sent_sids(engine: Engine) -> list[str]:
