@@ -2,6 +2,7 @@
 error answers in one shape (FastAPI's validation shape), and a caller is authenticated before
 their input is judged."""
 
+import json
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from tests.test_meetings import ADMIN, CREATED_AT, create_meeting, meeting_body,
 
 WRONG = {"Authorization": "Bearer not-a-token"}
 PAST = "2001-01-01T09:00:00+07:00"
+JSON = {"Content-Type": "application/json"}
 
 
 def staff_of(province: str) -> dict[str, str]:
@@ -52,8 +54,8 @@ async def test_openapi_declares_the_bearer_scheme_and_every_error_status(harness
 @pytest.mark.parametrize("headers", [{}, WRONG, {"Authorization": "Basic YWRtaW46eA=="}, {"Authorization": "Bearer "}])
 @pytest.mark.parametrize(
     "content",
-    [b"{not json", b'{"title": 5}', b"[]", b""],
-    ids=["invalid-json", "wrong-fields", "a-list", "empty"],
+    [b"{not json", b'{"title": 5}', b"[]", b"", b"\xff", b'{"title": "a\\u0000"}'],
+    ids=["invalid-json", "wrong-fields", "a-list", "empty", "not-utf-8", "nul"],
 )
 async def test_a_caller_without_a_valid_token_gets_401_whatever_the_body(
     harness: Harness, headers: dict[str, str], content: bytes
@@ -101,6 +103,15 @@ async def test_every_error_answers_in_the_one_shape(harness: Harness) -> None:
         (409, await harness.client.post(f"/api/meetings/{meeting['id']}/cancel", headers=sulsel)),
         (400, await harness.client.post("/api/meetings", json=meeting_body(starts_at=PAST), headers=ADMIN)),
         (422, await harness.client.post("/api/staff", json=staff_of("99"), headers=ADMIN)),
+        (422, await harness.client.post("/api/staff", json=staff_of("73") | {"name": "Bu\x00"}, headers=ADMIN)),
+        (
+            422,
+            await harness.client.post(
+                "/api/meetings", content=json.dumps(meeting_body(title="Rapat \ud800")), headers=ADMIN
+            ),
+        ),
+        (400, await harness.client.post("/api/meetings", content=b"\xff", headers=ADMIN | JSON)),
+        (422, await harness.client.post("/api/meetings", content=b"\xff", headers=ADMIN)),
         (422, await harness.client.get("/api/meetings/suggest?date=2026-12-01&audience=%7B", headers=ADMIN)),
         (413, await harness.client.post("/api/meetings", content=b"x" * 200_000, headers=ADMIN)),
         (403, await harness.post_telegram({"update_id": 1}, secret="wrong")),

@@ -21,11 +21,14 @@ from bot.api.deps import authenticate, get_caller, unauthenticated
 from bot.api.error_body import ERROR_TYPES
 from bot.db import session_scope
 
+# A body that is not UTF-8 comes back as the problem's `input`: shown with replacement characters.
+SAFE_BYTES: dict[Any, Any] = {bytes: lambda data: data.decode("utf-8", "replace")}
+
 
 def error_content(status: int, detail: Any) -> dict[str, Any]:
     """The body for `detail`: a list of problems is kept (made JSON-safe), a text becomes one item."""
     if isinstance(detail, list) and all(isinstance(item, dict) for item in detail):
-        return {"detail": jsonable_encoder(detail)}
+        return {"detail": jsonable_encoder(detail, custom_encoder=SAFE_BYTES)}
     message = detail if isinstance(detail, str) and detail else ERROR_TYPES.get(status, "error").replace("_", " ")
     return {"detail": [{"loc": [], "msg": message, "type": ERROR_TYPES.get(status, "http_error")}]}
 
@@ -34,20 +37,28 @@ def error_json(status: int, detail: Any, headers: dict[str, str] | None = None) 
     return JSONResponse(error_content(status, detail), status_code=status, headers=headers)
 
 
-async def http_error(_request: Request, error: Exception) -> JSONResponse:
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    """The refusal in the one shape; a body FastAPI could not even read (400) is judged after the caller."""
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400 and (refusal := await caller_refusal(request)) is not None:
+        return refusal
     return error_json(error.status_code, error.detail, dict(error.headers or {}))
 
 
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
     """422 with the problems, unless the route is a staff route and the caller has no valid token."""
     assert isinstance(error, RequestValidationError)
-    route = request.scope.get("route")
-    if isinstance(route, APIRoute) and needs_caller(route.dependant):
-        refusal = await run_in_threadpool(refuse_unknown_caller, request)
-        if refusal is not None:
-            return refusal
+    if (refusal := await caller_refusal(request)) is not None:
+        return refusal
     return error_json(422, list(error.errors()))
+
+
+async def caller_refusal(request: Request) -> JSONResponse | None:
+    """401 when the request went to a staff route without a valid token; None otherwise."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not needs_caller(route.dependant):
+        return None
+    return await run_in_threadpool(refuse_unknown_caller, request)
 
 
 def refuse_unknown_caller(request: Request) -> JSONResponse | None:
