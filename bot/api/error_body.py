@@ -14,6 +14,7 @@ ERROR_TYPES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid",
+    500: "internal_error",
     503: "unavailable",
 }
 

@@ -6,6 +6,7 @@ caller is authenticated before their input is judged: a caller without a valid t
 never a 422 that would tell them about the body.
 """
 
+import logging
 from typing import Any
 
 from fastapi import Request
@@ -19,7 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.api.deps import authenticate, get_caller, unauthenticated
 from bot.api.error_body import ERROR_TYPES
-from bot.db import session_scope
+from bot.db import is_database_outage, session_scope
+
+log = logging.getLogger(__name__)
 
 # A body that is not UTF-8 comes back as the problem's `input`: shown with replacement characters.
 SAFE_BYTES: dict[Any, Any] = {bytes: lambda data: data.decode("utf-8", "replace")}
@@ -51,6 +54,15 @@ async def validation_error(request: Request, error: Exception) -> JSONResponse:
     if (refusal := await caller_refusal(request)) is not None:
         return refusal
     return error_json(422, list(error.errors()))
+
+
+async def database_error(_request: Request, error: Exception) -> JSONResponse:
+    """503 while the database is away (providers retry a 503; staff see it is temporary), else 500."""
+    if is_database_outage(error):
+        log.warning("database unavailable: %s", type(error).__name__)
+        return error_json(503, "the database is unavailable; try again shortly", {"Retry-After": "5"})
+    log.error("database error", exc_info=error)
+    return error_json(500, "internal error")
 
 
 async def caller_refusal(request: Request) -> JSONResponse | None:

@@ -28,7 +28,7 @@ def with_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
         for operation in operations.values():
             if isinstance(operation, dict) and operation.get("security"):
                 unreadable_body = [400] if "requestBody" in operation else []
-                document(operation, [401, 403, 422] + ([404] if "{" in path else []) + unreadable_body)
+                document(operation, [401, 403, 422] + ([404] if "{" in path else []) + unreadable_body + [503])
     return schema
 
 
