@@ -1,16 +1,22 @@
 """The FastAPI application: webhooks, health, metrics, the staff API and the simulator."""
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.activation.walkthrough import walkthrough
+from bot.api.errors import database_error, error_content, error_json, http_error, validation_error
+from bot.api.openapi import complete_openapi
 from bot.config import Settings, get_settings
 from bot.content import texts
 from bot.db import database_answers, get_engine, make_engine
@@ -60,8 +66,9 @@ class BodyTooLarge(Exception):
 
 
 async def too_large(send: Send) -> None:
-    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"text/plain")]})
-    await send({"type": "http.response.body", "body": b"request body too large"})
+    body = json.dumps(error_content(413, "request body too large")).encode()
+    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -87,12 +94,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     add_operations_routes(app, engine)
     app.add_exception_handler(GurubotError, error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(SQLAlchemyError, database_error)
+    complete_openapi(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
     return app
 
 
 async def error_response(_request: Request, error: GurubotError) -> JSONResponse:
-    return JSONResponse({"detail": str(error)}, status_code=ERROR_STATUS.get(type(error), 500))
+    status = next((code for kind, code in ERROR_STATUS.items() if isinstance(error, kind)), 500)
+    return error_json(status, str(error))
 
 
 def add_operations_routes(app: FastAPI, engine: Engine) -> None:

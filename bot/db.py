@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlmodel import Session, create_engine
 
 from bot.config import get_settings
@@ -74,6 +76,14 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """The database is away or refused for now (connection lost, refused, timed out, locked,
+    deadlocked), not a bug: the work should wait and be tried again."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | SQLAlchemyTimeoutError)
 
 
 def database_answers(engine: Engine | None = None) -> bool:

@@ -15,7 +15,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.content import texts
 from bot.conversation import MENU_FLOW, Reply, Turn, normalize_word
-from bot.db import is_postgres, session_scope
+from bot.db import is_database_outage, is_postgres, session_scope
 from bot.features import registry
 from bot.models import Contact, InboundMessage, InboundStatus, OutboundMessage
 from bot.outbox import drop_parked_announcements, enqueue, enqueue_callback_answer, release_parked
@@ -61,6 +61,8 @@ def process_pending(engine: Engine, settings: Settings, limit: int = 100) -> int
                 session.flush()
                 metrics.HANDLING_SECONDS.observe(time.perf_counter() - started)
             except Exception as error:  # a bug must not lose the message nor leave silence
+                if is_database_outage(error):
+                    raise  # not the message's fault: it stays waiting, and the next round takes it again
                 log.exception("handling inbound %s failed", inbound_id)
                 session.rollback()
                 fail_inbound(session, inbound_id, error)

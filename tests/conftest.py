@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from sqlalchemy import Engine, make_url, text
 from sqlmodel import SQLModel
 
@@ -163,12 +164,7 @@ def fake_twilio(fake_twilio_server: tuple[FakeTwilio, LoopbackServer]) -> FakeTw
     return fake
 
 
-@pytest.fixture
-def settings(
-    database_url: str,
-    fake_telegram_server: tuple[FakeTelegram, LoopbackServer],
-    fake_twilio_server: tuple[FakeTwilio, LoopbackServer],
-) -> Settings:
+def make_settings(database_url: str, telegram_url: str, twilio_url: str) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=database_url,
@@ -176,17 +172,50 @@ def settings(
         demo=True,
         telegram_token=TELEGRAM_TOKEN,
         telegram_secret="telegram-webhook-secret",
-        telegram_api_url=fake_telegram_server[1].url,
+        telegram_api_url=telegram_url,
         twilio_account_sid=TWILIO_SID,
         twilio_auth_token=TWILIO_TOKEN,
         twilio_whatsapp_from="whatsapp:+14155238886",
-        twilio_api_url=fake_twilio_server[1].url,
+        twilio_api_url=twilio_url,
         admin_token=ADMIN_TOKEN,
         inprocess_worker=False,
         telegram_chat_rate=1000,
         telegram_rate=1000,
         whatsapp_rate=1000,
     )
+
+
+@pytest.fixture
+def settings(
+    database_url: str,
+    fake_telegram_server: tuple[FakeTelegram, LoopbackServer],
+    fake_twilio_server: tuple[FakeTwilio, LoopbackServer],
+) -> Settings:
+    return make_settings(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def module_app(
+    database_url: str,
+    fake_telegram_server: tuple[FakeTelegram, LoopbackServer],
+    fake_twilio_server: tuple[FakeTwilio, LoopbackServer],
+) -> AsyncIterator[Harness]:
+    """One running app for a module of many small cases (async tests with loop_scope="module"),
+    on tables emptied once: each case writes as a contact of its own (`harness.runtime.engine`)."""
+    settings = make_settings(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url)
+    engine = make_engine(database_url)
+    empty_tables(engine)
+    async with Harness.running(settings, engine, fake_telegram_server[0], fake_twilio_server[0]) as running:
+        yield running
+    engine.dispose()
+
+
+@pytest.fixture
+def module_harness(module_app: Harness, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio) -> Iterator[Harness]:
+    """The module's app with the fakes cleared (the tables are not emptied between its tests)."""
+    yield module_app
+    assert fake_telegram.problems == [], "requests the real Telegram would refuse"
+    assert fake_twilio.problems == [], "requests the real Twilio would refuse"
 
 
 @pytest.fixture

@@ -1,18 +1,24 @@
 """Dependencies of the staff API: the database session and the caller."""
 
 import hmac
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from enum import Enum
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
+from bot.api.error_body import STAFF_RESPONSES
 from bot.db import session_scope
 from bot.staff import Staff, hash_token
 
-bearer = HTTPBearer(auto_error=False)
+# Declared for OpenAPI (the "Authorize" button, 401 on every route); checked by `authenticate`.
+bearer = HTTPBearer(auto_error=False, description="A staff token, or the national admin's (GURUBOT_ADMIN_TOKEN).")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -51,21 +57,81 @@ class Caller:
         return self.province
 
 
-def get_caller(
-    request: Request, session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Caller:
-    if credentials is None or not credentials.credentials:
-        raise HTTPException(
-            status_code=401, detail="a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
-        )
-    token = credentials.credentials
+def get_caller(request: Request, session: SessionDep, _credentials: BearerDep) -> Caller:
+    """The authenticated caller; 401 without a valid token (before the body is judged: bot/api/errors.py)."""
+    caller = authenticate(request, session)
+    if caller is None:
+        raise unauthenticated(request)
+    return caller
+
+
+def authenticate(request: Request, session: Session) -> Caller | None:
+    """The caller the bearer token names: the built-in admin or a staff member; None for no or a wrong token."""
+    token = bearer_token(request)
+    if not token:
+        return None
     admin_token = request.app.state.runtime.settings.admin_token
     if admin_token is not None and hmac.compare_digest(token.encode(), admin_token.get_secret_value().encode()):
         return Caller("admin", "admin", None)
     staff = session.exec(select(Staff).where(Staff.token_hash == hash_token(token))).first()
-    if staff is None:
-        raise HTTPException(status_code=401, detail="invalid token", headers={"WWW-Authenticate": "Bearer"})
-    return Caller(staff.name, staff.role, staff.province)
+    return None if staff is None else Caller(staff.name, staff.role, staff.province)
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def unauthenticated(request: Request) -> HTTPException:
+    detail = "invalid token" if bearer_token(request) else "a bearer token is required"
+    return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_admin(caller: CallerDep) -> Caller:
+    """An admin caller; staff get 403 before their body is judged (a dependency runs first)."""
+    caller.require_admin()
+    return caller
+
+
+AdminDep = Annotated[Caller, Depends(get_admin)]
+
+
+async def storable_body(request: Request) -> None:
+    """422 for a JSON body whose text the database cannot store (NUL, a lone surrogate: both valid
+    JSON escapes), instead of a 500 at the INSERT."""
+    body = (await request.body()).lower()
+    if b"\\u0000" not in body and b"\\ud" not in body:
+        return
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return  # not JSON: the body's own validation answers
+    message = "text the service cannot store (NUL or a lone surrogate)"
+    problems = [{"loc": ["body", *loc], "msg": message, "type": "string_unstorable"} for loc in unstorable(data, [])]
+    if problems:
+        raise RequestValidationError(problems)
+
+
+def unstorable(value: Any, loc: list[str | int]) -> Iterator[list[str | int]]:
+    """Where in a JSON value a string (or a key) holds NUL or a lone surrogate."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+            yield loc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from unstorable(key, [*loc, key])
+            yield from unstorable(item, [*loc, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unstorable(item, [*loc, index])
+
+
+def staff_router(prefix: str, tags: list[str | Enum], **options: Any) -> APIRouter:
+    """A router of the staff API: every route needs a valid token (even one that forgets to ask
+    for `CallerDep`), a body with text the database cannot store is a 422, and 401/403/422 are
+    documented; declare 404/409/400 where they occur."""
+    dependencies = [Depends(get_caller), Depends(storable_body)]
+    return APIRouter(prefix=prefix, tags=tags, dependencies=dependencies, responses=STAFF_RESPONSES, **options)

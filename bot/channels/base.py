@@ -90,8 +90,9 @@ def render_options(options: list[str]) -> str:
 
 
 def clean_text(text: str, limit: int) -> tuple[str, bool]:
-    """Drop control characters (PostgreSQL refuses NUL) and cut overlong text."""
-    cleaned = CONTROL_CHARACTERS.sub("", text).strip()
+    """Drop control characters (PostgreSQL refuses NUL) and lone surrogates (JSON allows "\\ud83d",
+    UTF-8 does not), and cut overlong text."""
+    cleaned = CONTROL_CHARACTERS.sub("", text).encode("utf-8", "replace").decode("utf-8").strip()
     return cleaned[:limit], len(cleaned) > limit
 
 

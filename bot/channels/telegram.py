@@ -43,7 +43,7 @@ async def telegram_webhook(request: Request) -> Response:
         raise HTTPException(status_code=403, detail="forbidden")
     try:
         data = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: JSON nested thousands deep
         raise HTTPException(status_code=400, detail="malformed update") from error
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise HTTPException(status_code=400, detail="malformed update")
@@ -71,36 +71,52 @@ def parse_update(update: dict[str, Any]) -> Incoming | None:
             return None  # the bot added to or removed from a group: not a teacher
         status = field(member.get("new_chat_member") or {}, "status")
         kind = "blocked" if status in ("kicked", "left") else "unblocked"
-        return Incoming("telegram", provider_id, str(field(chat, "id")), kind=kind)
+        address = chat_id(chat)
+        return None if address is None else Incoming("telegram", provider_id, address, kind=kind)
     message = update.get("message")
     if not isinstance(message, dict) or field(message.get("chat") or {}, "type") != "private":
         return None
-    chat_id = str(field(message["chat"], "id"))
-    text = field(message, "text") or field(message, "caption")
+    address = chat_id(message["chat"])
+    if address is None:
+        return None
+    text = field(message, "text")
+    text = field(message, "caption") if text is None else text
     profile = field(message.get("from") or {}, "first_name") or None
     if not isinstance(text, str):
-        return Incoming("telegram", provider_id, chat_id, kind="unsupported", profile_name=profile)
-    return Incoming("telegram", provider_id, chat_id, text=text, profile_name=profile)
+        return Incoming("telegram", provider_id, address, kind="unsupported", profile_name=profile)
+    return Incoming("telegram", provider_id, address, text=text, profile_name=profile)
 
 
 def button_press(provider_id: str, query: dict[str, Any]) -> Incoming | None:
     """A button press is answered always; one on an inline message (no chat of ours) only that."""
     message = query.get("message")
     chat = message.get("chat") if isinstance(message, dict) else None
-    sender = field(query.get("from") or {}, "id")
+    sender = chat_id(query.get("from") or {})
     payload = {"callback_query_id": str(field(query, "id"))}
     if not isinstance(chat, dict):
-        return Incoming("telegram", provider_id, str(sender), kind="inline_button", payload=payload)
-    if field(chat, "type") != "private":
+        return (
+            None if sender is None else Incoming("telegram", provider_id, sender, kind="inline_button", payload=payload)
+        )
+    address = chat_id(chat)
+    if field(chat, "type") != "private" or address is None:
         return None
     data = field(query, "data")
     text = data if isinstance(data, str) else ""
-    return Incoming("telegram", provider_id, str(field(chat, "id")), text=text, payload=payload)
+    return Incoming("telegram", provider_id, address, text=text, payload=payload)
 
 
 def field(container: dict[str, Any], name: str) -> Any:
+    """A scalar field; a string without lone surrogates (valid JSON, not valid UTF-8)."""
     value = container.get(name) if isinstance(container, dict) else None
-    return value if isinstance(value, str | int | bool) else None
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value if isinstance(value, int | bool) else None
+
+
+def chat_id(container: dict[str, Any]) -> str | None:
+    """A chat or user id as the bot stores it; None unless an integer, as Telegram sends them."""
+    value = container.get("id") if isinstance(container, dict) else None
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def update_kind(update: dict[str, Any]) -> str:

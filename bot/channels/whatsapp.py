@@ -63,9 +63,10 @@ async def whatsapp_webhook(request: Request) -> Response:
 async def whatsapp_status(request: Request) -> Response:
     fields = await verified_form(request)
     sid, status = fields.get("MessageSid", ""), fields.get("MessageStatus", "")
-    if not sid or not status:
-        raise HTTPException(status_code=400, detail="MessageSid and MessageStatus are required")
-    await request.app.state.runtime.record_status(sid, status, fields.get("ErrorCode"))
+    if not sid or not status:  # an SMS status, or a malformed one: a 400 would be error 11200
+        metrics.IGNORED.labels(channel="whatsapp", reason="status_without_sid").inc()
+    else:
+        await request.app.state.runtime.record_status(sid, status, fields.get("ErrorCode"))
     return Response(status_code=204)
 
 
@@ -73,10 +74,10 @@ def parse_message(fields: dict[str, str]) -> Incoming | None:
     """The WhatsApp message of a signed Twilio form; None for what this bot does not serve (an SMS
     to the same number, a form without MessageSid): a 400 would show as error 11200 to the operator."""
     sid, sender = fields.get("MessageSid", ""), fields.get("From", "")
-    if not sid or not sender.startswith("whatsapp:"):
+    if not sid or not sender.startswith("whatsapp:") or not sender.removeprefix("whatsapp:").strip():
         return None
-    # A quick-reply tap: Body is the label the teacher saw, ButtonPayload only our id for it.
-    text = fields.get("Body") or fields.get("ButtonText") or fields.get("ButtonPayload", "")
+    # A quick-reply or list tap: Body is the label the teacher saw, ButtonPayload / ListId our id for it.
+    text = fields.get("Body") or fields.get("ButtonText") or fields.get("ListTitle") or fields.get("ButtonPayload", "")
     has_media = fields.get("NumMedia", "0") not in ("", "0") or "Latitude" in fields
     kind = "unsupported" if has_media and not text.strip() else "text"
     return Incoming("whatsapp", sid, sender, kind=kind, text=text, profile_name=fields.get("ProfileName"))

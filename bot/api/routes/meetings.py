@@ -7,7 +7,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
 
-from bot.api.deps import Caller, CallerDep, SessionDep
+from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
+from bot.api.error_body import error_responses
 from bot.audience import Audience, scoped, zone_labels
 from bot.clock import utcnow
 from bot.meetings.ics import calendar_file
@@ -17,7 +18,7 @@ from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, 
 from bot.meetings.suggest import suggest_times
 from bot.meetings.warnings import MeetingCreated, quiet_start_warnings
 
-router = APIRouter(prefix="/api/meetings", tags=["meetings"])
+router = staff_router("/api/meetings", ["meetings"])
 MeetingId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # larger ids overflow the database integer
 SuggestDate = Annotated[dt.date, Query(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
 calendar_router = APIRouter(tags=["meetings"])
@@ -33,7 +34,7 @@ def visible_meeting(session: SessionDep, meeting_id: MeetingId, caller: Caller) 
     return meeting
 
 
-@router.post("", status_code=201, response_model=MeetingCreated)
+@router.post("", status_code=201, response_model=MeetingCreated, responses=error_responses(400))
 def create(body: MeetingCreate, request: Request, caller: CallerDep, session: SessionDep) -> MeetingCreated:
     """Create a meeting and invite its audience right away (quiet hours respected); `warnings`
     count, per zone, the invitees for whom it starts in their quiet hours."""
@@ -77,7 +78,7 @@ def get_meeting(meeting_id: MeetingId, caller: CallerDep, session: SessionDep) -
     return report(session, visible_meeting(session, meeting_id, caller))
 
 
-@router.patch("/{meeting_id}", response_model=MeetingReport)
+@router.patch("/{meeting_id}", response_model=MeetingReport, responses=error_responses(400, 409))
 def edit(meeting_id: MeetingId, body: MeetingUpdate, caller: CallerDep, session: SessionDep) -> MeetingReport:
     """Change a meeting; a new time or link is announced to everyone who hasn't declined."""
     meeting = visible_meeting(session, meeting_id, caller)
@@ -89,7 +90,7 @@ def edit(meeting_id: MeetingId, body: MeetingUpdate, caller: CallerDep, session:
     return report(session, meeting)
 
 
-@router.post("/{meeting_id}/cancel", response_model=MeetingReport)
+@router.post("/{meeting_id}/cancel", response_model=MeetingReport, responses=error_responses(409))
 def cancel(meeting_id: MeetingId, caller: CallerDep, session: SessionDep) -> MeetingReport:
     """Cancel a meeting and tell everyone who was invited and hasn't declined."""
     meeting = visible_meeting(session, meeting_id, caller)

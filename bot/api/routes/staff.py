@@ -1,18 +1,17 @@
 """Staff accounts (admin only)."""
 
-from fastapi import APIRouter, HTTPException
+from fastapi import HTTPException
 
-from bot.api.deps import CallerDep, SessionDep
+from bot.api.deps import AdminDep, SessionDep, staff_router
 from bot.regions import provinces
 from bot.staff import Staff, StaffCreate, StaffCreated, new_token
 
-router = APIRouter(prefix="/api/staff", tags=["staff"])
+router = staff_router("/api/staff", ["staff"])
 
 
 @router.post("", status_code=201, response_model=StaffCreated)
-def create_staff(body: StaffCreate, caller: CallerDep, session: SessionDep) -> StaffCreated:
+def create_staff(body: StaffCreate, _admin: AdminDep, session: SessionDep) -> StaffCreated:
     """Create a staff member; the token is shown once and only its hash is kept."""
-    caller.require_admin()
     if body.role == "staff" and body.province not in provinces():
         raise HTTPException(status_code=422, detail="staff need a valid province code")
     token, token_hash = new_token()

@@ -1,12 +1,12 @@
 """Statistics for staff: the activation funnel, held to the caller's province."""
 
-from fastapi import APIRouter, HTTPException
+from fastapi import HTTPException
 
 from bot.activation.funnel import ActivationFunnel, activation_funnel
-from bot.api.deps import Caller, CallerDep, SessionDep
+from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
 from bot.regions import all_regions, provinces
 
-router = APIRouter(prefix="/api/stats", tags=["stats"])
+router = staff_router("/api/stats", ["stats"])
 
 
 @router.get("/activation", response_model=ActivationFunnel)
