@@ -138,7 +138,8 @@ def converse(session: Session, contact: Contact, inbound: InboundMessage) -> Non
     if word in STOP_WORDS:  # BERHENTI first: what waited behind the window must not go out now
         drop_parked_announcements(session, contact)
     released = release_parked(session, contact)  # WhatsApp's window is open again: held messages go first
-    turn = Turn(session, contact, inbound.text, registry())
+    reply_to = inbound.payload.get("reply_to")
+    turn = Turn(session, contact, inbound.text, registry(), reply_to=str(reply_to) if reply_to else None)
     if released and word in WINDOW_ACKNOWLEDGEMENTS:
         # "Reply to read it" answered with a bare "ok" or "1": the held messages are the answer.
         store_replies(session, turn, inbound)

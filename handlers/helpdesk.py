@@ -13,6 +13,7 @@ from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.feature import Feature
 from bot.helpdesk import models as helpdesk_tables
 from bot.helpdesk.faq import Certainty, Entry, faq
+from bot.helpdesk.relay import question_added
 from bot.helpdesk.tickets import ask_a_person
 
 FLOW_NAME = "helpdesk"
@@ -137,6 +138,7 @@ def hand_over(turn: Turn, faq_id: str | None) -> None:
     """Put the question on a ticket and say honestly what happens next."""
     question = str(turn.recall("question", "")) or turn.text
     ticket, created = ask_a_person(turn.session, turn.contact, question, faq_id)
+    question_added(turn.session, ticket, created, turn.now())
     told = "helpdesk.ticket_created" if created else "helpdesk.ticket_updated"
     leave(turn, turn.content.render(told, ticket=ticket.id))
 
