@@ -15,7 +15,7 @@ from bot.activation.models import Ticket, TicketStatus
 from bot.content import texts
 from bot.conversation import Reply
 from bot.helpdesk.models import Author, EventKind, TicketMessage, TicketRouting, TimerKind, Volunteer
-from bot.helpdesk.routing import covers, place_of, question_of, record, route, routing_of, shorten, tell_teacher
+from bot.helpdesk.routing import covers, let_go, place_of, question_of, record, route, routing_of, shorten, tell_teacher
 from bot.helpdesk.volunteers import working_hours
 from bot.local_time import LABEL_BY_IANA
 from bot.models import Contact
@@ -135,11 +135,9 @@ def holder_ticket(session: Session, volunteer: Volunteer, ticket_id: int) -> tup
 def release(session: Session, volunteer: Volunteer, ticket_id: int, now: datetime) -> str:
     """LEPAS 12: the ticket goes to the next volunteer (never back to this one)."""
     ticket, routing = holder_ticket(session, volunteer, ticket_id)
-    routing.assignee_id = routing.offered_to_id = None
+    let_go(ticket, routing, now)
     record(session, ticket_id, EventKind.RELEASED, volunteer.id)
     record(session, ticket_id, EventKind.OFFERED, volunteer.id)  # counts as tried: not offered to them again
-    routing.offers = max(routing.offers - 1, 0)
-    ticket.status = TicketStatus.OPEN
     session.flush()
     route(session, ticket, now)
     return texts().render("duta.released", ticket=ticket_id)

@@ -84,6 +84,7 @@ class TicketRouting(SQLModel, table=True):
     offered_to_id: int | None = Field(default=None, foreign_key="volunteer.id", ondelete="SET NULL")
     assignee_id: int | None = Field(default=None, foreign_key="volunteer.id", index=True, ondelete="SET NULL")
     offers: int = 0
+    waiting_since: datetime | None = None  # since nobody holds it (escalation counts from here)
     offered_at: datetime | None = None
     claimed_at: datetime | None = None
     first_answer_at: datetime | None = None

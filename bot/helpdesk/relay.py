@@ -11,7 +11,7 @@ from bot.activation.tickets import find_open_ticket, mask_long_numbers
 from bot.content import texts
 from bot.helpdesk.desk import REOPEN_WITHIN, first_name, wait_for_answer
 from bot.helpdesk.models import Author, EventKind, TicketMessage, TicketRouting, Volunteer
-from bot.helpdesk.routing import record, route, routing_of, tell_volunteer
+from bot.helpdesk.routing import let_go, record, route, routing_of, tell_volunteer
 from bot.helpdesk.tickets import QUESTION_CHARACTERS
 from bot.models import Contact
 
@@ -42,8 +42,8 @@ def teacher_writes(session: Session, contact: Contact, text: str, now: datetime)
     volunteer = session.get(Volunteer, routing.assignee_id) if routing.assignee_id else None
     if volunteer is None or volunteer.removed_at is not None:
         if reopened:
-            ticket.status = TicketStatus.OPEN
-            routing.assignee_id = routing.closed_at = None
+            let_go(ticket, routing, now)
+            routing.closed_at = None
             record(session, ticket.id, EventKind.REOPENED)
             session.flush()
             route(session, ticket, now)

@@ -4,7 +4,7 @@ their working hours and under their limit; after 3 offers or 4 hours without a c
 the province's staff. What volunteers read never carries the teacher's number, chat id or name."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -14,15 +14,17 @@ from bot.content import texts
 from bot.conversation import Reply
 from bot.helpdesk.models import Author, EventKind, TicketEvent, TicketMessage, TicketRouting, TimerKind, Volunteer
 from bot.helpdesk.volunteers import at_work, open_counts, working_hours, zone
+from bot.local_time import WIB, AllowedHours
 from bot.models import Contact
 from bot.outbox import enqueue
 from bot.profile import level_label
-from bot.regions import region_name
+from bot.regions import TimeZone, region_name, time_zone_of, time_zones
 
 OFFER_WINDOW = timedelta(minutes=30)  # of the volunteer's working time
 ESCALATE_AFTER_OFFERS = 3
 ESCALATE_AFTER = timedelta(hours=4)
 RETRY_EVERY = timedelta(minutes=10)  # nobody could take it: look again
+OFFICE_HOURS = AllowedHours(time(7), time(16))  # when BTIKP staff work: the hours escalation counts
 QUESTION_CHARACTERS = 600  # of the teacher's words in an offer
 
 
@@ -30,7 +32,7 @@ def routing_of(session: Session, ticket: Ticket) -> TicketRouting:
     assert ticket.id is not None
     routing = session.get(TicketRouting, ticket.id)
     if routing is None:
-        routing = TicketRouting(ticket_id=ticket.id)
+        routing = TicketRouting(ticket_id=ticket.id, waiting_since=ticket.created_at)
         session.add(routing)
         record(session, ticket.id, EventKind.CREATED, at=ticket.created_at)
     return routing
@@ -142,10 +144,15 @@ def route(session: Session, ticket: Ticket, now: datetime) -> Volunteer | None:
 
 
 def should_escalate(ticket: Ticket, routing: TicketRouting, now: datetime) -> bool:
-    """3 offers, or 4 hours without anyone holding it (since it opened, or since its last holder)."""
-    waiting_since = max(ticket.created_at, routing.claimed_at or ticket.created_at)
-    waited = routing.offers >= ESCALATE_AFTER_OFFERS or now - waiting_since >= ESCALATE_AFTER
-    return waited and routing.escalated_at is None
+    """3 offers, or 4 office hours (07.00–16.00 in the teacher's province) without anyone
+    holding it, since it opened or since its last holder let go."""
+    if routing.escalated_at is not None:
+        return False
+    waiting_since = routing.waiting_since or ticket.created_at
+    place = time_zone_of(ticket.province_code) if ticket.province_code in time_zones() else WIB
+    return routing.offers >= ESCALATE_AFTER_OFFERS or now >= working_deadline(
+        OFFICE_HOURS, place, waiting_since, ESCALATE_AFTER
+    )
 
 
 def escalate(session: Session, ticket: Ticket, routing: TicketRouting, now: datetime) -> None:
@@ -160,23 +167,30 @@ def escalate(session: Session, ticket: Ticket, routing: TicketRouting, now: date
     tell_teacher(session, ticket, "helpdesk.teacher.escalated", province=province)
 
 
+def let_go(ticket: Ticket, routing: TicketRouting, now: datetime) -> None:
+    """Nobody holds the ticket any more: it waits again, from now."""
+    routing.assignee_id = routing.offered_to_id = None
+    routing.offers, routing.waiting_since = 0, now  # a new round: 3 offers or 4 office hours from here
+    ticket.status = TicketStatus.OPEN
+
+
 def offer(session: Session, ticket: Ticket, routing: TicketRouting, volunteer: Volunteer, now: datetime) -> None:
     assert ticket.id is not None
     ticket.status = TicketStatus.OFFERED
     routing.offered_to_id, routing.offered_at, routing.offers = volunteer.id, now, routing.offers + 1
-    routing.due_at, routing.due_kind = working_deadline(volunteer, now, OFFER_WINDOW), TimerKind.OFFER
+    deadline = working_deadline(working_hours(volunteer), zone(volunteer), now, OFFER_WINDOW)
+    routing.due_at, routing.due_kind = deadline, TimerKind.OFFER
     volunteer.last_offered_at = now
     record(session, ticket.id, EventKind.OFFERED, volunteer.id)
     tell_volunteer(session, volunteer, offer_text(session, ticket), ticket.id)
 
 
-def working_deadline(volunteer: Volunteer, start: datetime, span: timedelta) -> datetime:
-    """`span` of the volunteer's working time after `start` (an offer made at 15.50 with work
-    ending at 16.00 runs on 20 minutes into the next morning)."""
-    hours, place = working_hours(volunteer), zone(volunteer)
+def working_deadline(hours: AllowedHours, place: TimeZone, start: datetime, span: timedelta) -> datetime:
+    """`span` of working time after `start` (an offer made at 15.50 with work ending at 16.00 runs
+    on 20 minutes into the next morning)."""
     moment, left = hours.next_allowed(start, place), span
     for _ in range(14):  # a fortnight of days is far more than any span we use
-        closing = closing_after(volunteer, moment)
+        closing = closing_after(hours, place, moment)
         if moment + left <= closing:
             return moment + left
         left -= closing - moment
@@ -184,12 +198,11 @@ def working_deadline(volunteer: Volunteer, start: datetime, span: timedelta) -> 
     return moment + left
 
 
-def closing_after(volunteer: Volunteer, moment: datetime) -> datetime:
+def closing_after(hours: AllowedHours, place: TimeZone, moment: datetime) -> datetime:
     """When the working window holding `moment` (a moment inside it) closes."""
-    hours = working_hours(volunteer)
     start_minutes, end_minutes = (value.hour * 60 + value.minute for value in (hours.start, hours.end))
     length = (end_minutes - start_minutes) % (24 * 60) or 24 * 60
-    return hours.last_opened(moment, zone(volunteer)) + timedelta(minutes=length)
+    return hours.last_opened(moment, place) + timedelta(minutes=length)
 
 
 def teacher_words(session: Session, ticket_id: int) -> list[str]:

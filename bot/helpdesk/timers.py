@@ -14,7 +14,7 @@ from bot.clock import utcnow
 from bot.content import texts
 from bot.db import is_postgres, session_scope
 from bot.helpdesk.models import EventKind, TicketRouting, TimerKind, Volunteer
-from bot.helpdesk.routing import record, route, tell_teacher, tell_volunteer, tickets_waiting
+from bot.helpdesk.routing import let_go, record, route, tell_teacher, tell_volunteer, tickets_waiting
 from bot.models import Contact
 from bot.timed import TimedJob
 
@@ -68,9 +68,7 @@ def pass_on(session: Session, ticket: Ticket, routing: TicketRouting, now: datet
     volunteer = session.get(Volunteer, routing.assignee_id) if routing.assignee_id else None
     record(session, routing.ticket_id, EventKind.UNANSWERED, routing.assignee_id)
     record(session, routing.ticket_id, EventKind.OFFERED, routing.assignee_id)  # tried: not offered to them again
-    routing.offers = max(routing.offers - 1, 0)
-    routing.assignee_id = routing.offered_to_id = None
-    ticket.status = TicketStatus.OPEN
+    let_go(ticket, routing, now)
     if volunteer is not None and told is not None:
         tell_volunteer(session, volunteer, texts().render(told, ticket=ticket.id))
     tell_teacher(session, ticket, "helpdesk.teacher.passed_on")

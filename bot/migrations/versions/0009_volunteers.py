@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("offered_to_id", sa.Integer(), nullable=True),
         sa.Column("assignee_id", sa.Integer(), nullable=True),
         sa.Column("offers", sa.Integer(), nullable=False),
+        sa.Column("waiting_since", TIME(), nullable=True),
         sa.Column("offered_at", TIME(), nullable=True),
         sa.Column("claimed_at", TIME(), nullable=True),
         sa.Column("first_answer_at", TIME(), nullable=True),
