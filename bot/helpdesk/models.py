@@ -119,3 +119,15 @@ class TicketEvent(SQLModel, table=True):
     kind: str = Field(max_length=16)
     volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FaqOutcome(SQLModel, table=True):
+    """An FAQ answer a teacher marked "Terjawab" (self-service), counted per province; nothing
+    points to the teacher."""
+
+    __tablename__ = "faq_outcome"
+
+    id: int | None = Field(default=None, primary_key=True)
+    faq_id: str = Field(max_length=40)
+    province_code: str | None = Field(default=None, max_length=2, index=True)
+    created_at: datetime = Field(default_factory=utcnow)

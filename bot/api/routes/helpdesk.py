@@ -3,9 +3,13 @@ and the figures per province. Staff see and act only inside their province."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
+from bot.activation.models import Ticket, TicketStatus
 from bot.api.deps import Caller, CallerDep, SessionDep
+from bot.api.routes.stats import regency_province, scoped_province
+from bot.helpdesk import report
+from bot.helpdesk.report import ProvinceFigures, TicketDetail, TicketFilter, TicketPublic
 from bot.helpdesk.volunteers import VolunteerCreate, VolunteerCreated, VolunteerPublic, register, roster, to_public
 from bot.regions import all_regions, provinces
 
@@ -49,4 +53,41 @@ def list_volunteers(caller: CallerDep, session: SessionDep, province: str | None
     return roster(session, caller.scope(province))
 
 
-__all__ = ["Query", "TicketId"]
+@router.get("/tickets", response_model=list[TicketPublic])
+def list_tickets(
+    caller: CallerDep,
+    session: SessionDep,
+    response: Response,
+    status: TicketStatus | None = None,
+    province: str | None = None,
+    regency: str | None = None,
+    volunteer: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**6)] = 0,
+) -> list[TicketPublic]:
+    """Tickets, newest first, a page at a time (`X-Total-Count` says how many match). Filters:
+    `status`, `province` ("73"), `regency` ("73.08"), `volunteer` (its id). Staff see their province."""
+    scoped = scoped_province(caller, regency_province(province, regency))
+    where = TicketFilter(
+        status=status, province=scoped, regency=regency, volunteer=volunteer, limit=limit, offset=offset
+    )
+    tickets, total = report.list_tickets(session, where)
+    response.headers["X-Total-Count"] = str(total)
+    return tickets
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketDetail)
+def get_ticket(ticket_id: TicketId, caller: CallerDep, session: SessionDep) -> TicketDetail:
+    """One ticket with its timeline (offers, claims, answers, escalations, closing) and messages."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise HTTPException(status_code=404, detail="no such ticket")
+    caller.check_province(ticket.province_code)
+    return report.ticket_detail(session, ticket)
+
+
+@router.get("/stats/helpdesk", response_model=list[ProvinceFigures])
+def helpdesk_figures(caller: CallerDep, session: SessionDep, province: str | None = None) -> list[ProvinceFigures]:
+    """Per province: tickets, open, escalated, median minutes to the first answer and to closing,
+    satisfaction (mean 1–5), FAQ answers that solved it and the FAQ self-service rate."""
+    return report.figures(session, scoped_province(caller, province))

@@ -1,4 +1,4 @@
-"""helpdesk: Duta Teknologi volunteers, each ticket's routing and its timeline
+"""helpdesk: Duta Teknologi volunteers, each ticket's routing and its timeline, FAQ self-service
 
 Revision ID: 0009_volunteers
 Revises: 0008
@@ -85,7 +85,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ticket_event_ticket_id"), ["ticket_id"], unique=False)
 
 
+    op.create_table(
+        "faq_outcome",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("faq_id", STRING(length=40), nullable=False),
+        sa.Column("province_code", STRING(length=2), nullable=True),
+        sa.Column("created_at", TIME(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("faq_outcome", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_faq_outcome_province_code"), ["province_code"], unique=False)
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("faq_outcome", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_faq_outcome_province_code"))
+    op.drop_table("faq_outcome")
     with op.batch_alter_table("ticket_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_event_ticket_id"))
     op.drop_table("ticket_event")
