@@ -31,10 +31,10 @@ FEATURES: tuple[Feature, ...] = (
     onboarding.FEATURE,
     menu.FEATURE,
     privacy.FEATURE,
+    duta.FEATURE,  # before activation: its erasure keeps the figures of the tickets erased
     activation.FEATURE,
     meetings.FEATURE,
     helpdesk.FEATURE,
-    duta.FEATURE,
 )
 
 

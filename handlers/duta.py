@@ -7,14 +7,13 @@ teacher's. A teacher's free text on a ticket a person handles reaches that perso
 import re
 from collections.abc import Callable
 
-from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.api.routes import helpdesk as helpdesk_routes
 from bot.clock import utcnow
 from bot.conversation import PromptKind, Role, Turn
 from bot.feature import Feature
-from bot.helpdesk import desk, timers, volunteers
+from bot.helpdesk import desk, erasure, timers, volunteers
 from bot.helpdesk.desk import RATING_PROMPT, DeskError
 from bot.helpdesk.models import Volunteer
 from bot.helpdesk.relay import rate, teacher_writes
@@ -135,11 +134,9 @@ def answer_rating(turn: Turn, prompt: Prompt, choice: int) -> None:
     turn.say("helpdesk.teacher.rated")
 
 
-def forget_volunteer(session: Session, contact_id: int) -> None:
-    """Erasure of a volunteer's chat: off the roster (the row goes), held tickets handed back."""
-    for volunteer in session.exec(select(Volunteer).where(col(Volunteer.contact_id) == contact_id)).all():
-        timers.hand_back_all(session, volunteer, utcnow())
-        session.exec(delete(Volunteer).where(col(Volunteer.id) == volunteer.id))
+def forget(session: Session, contact_id: int) -> None:
+    """HAPUS DATA: the teacher's tickets (figures kept), and the chat's place on the roster."""
+    erasure.forget_contact(session, contact_id, utcnow())
 
 
 ROLE = Role("duta", words=volunteer_words, text=free_text)
@@ -149,5 +146,5 @@ FEATURE = Feature(
     prompt_kinds=(PromptKind(RATING_PROMPT, answer_rating, "helpdesk.rating"),),
     jobs=(timers.TIMERS,),
     routers=(helpdesk_routes.router,),
-    erase=forget_volunteer,
+    erase=forget,
 )

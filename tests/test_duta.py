@@ -212,3 +212,23 @@ async def test_no_volunteer_or_staff_message_carries_the_teachers_number_or_chat
     for recorded in [str(params) for params in volunteer_calls] + staff_answers:
         for secret in (str(TEACHER), TEACHER_NUMBER, TEACHER_NUMBER.lstrip("+"), "81370000001", "0813 7000 0001"):
             assert secret not in recorded, (secret, recorded)
+
+
+async def test_a_whatsapp_volunteer_answers_a_whatsapp_teacher(harness: Harness, db_engine: Engine) -> None:
+    travel_to(MONDAY_10_WITA)
+    duta_number = "+6281399990001"
+    created = await register(harness, f"whatsapp:{duta_number}", channel="whatsapp", regencies=[GOWA], name="Rina")
+    assert (await harness.whatsapp_says(duta_number, f"DUTA {created['join_code'].lower()}"))[0].startswith(
+        "Selamat bergabung, Duta Teknologi Rina!"
+    )
+    onboarded_contact(db_engine, "whatsapp", f"whatsapp:{TEACHER_NUMBER}", SULSEL, regency_code=GOWA)
+    await harness.whatsapp_says(TEACHER_NUMBER, "tanya")
+    await harness.whatsapp_says(TEACHER_NUMBER, QUESTION)
+    offer = harness.twilio.bodies(f"whatsapp:{duta_number}")[-1]
+    assert offer.startswith("Tiket #1 · Kabupaten Gowa") and TEACHER_NUMBER.lstrip("+") not in offer
+    assert await harness.whatsapp_says(duta_number, "#1 Coba printer lain dulu") == ["Terkirim ke guru (tiket #1)."]
+    assert harness.twilio.bodies(f"whatsapp:{TEACHER_NUMBER}")[-1] == "Duta Teknologi Rina: Coba printer lain dulu"
+    assert await harness.whatsapp_says(TEACHER_NUMBER, "sudah bisa, terima kasih") == [
+        "Diteruskan ke Duta Teknologi Rina (nomor 1)."
+    ]
+    assert await harness.whatsapp_says(duta_number, "SELESAI 1") == ["Tiket #1 ditutup. Terima kasih!"]

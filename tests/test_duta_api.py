@@ -104,3 +104,20 @@ async def test_tickets_timeline_and_figures_are_held_to_the_province(harness: Ha
         "faq_self_service_rate": 0.5,
     }
     assert (await harness.client.get("/api/stats/helpdesk", headers=jakarta)).json() == []
+
+
+async def test_a_teacher_who_erases_their_data_leaves_only_figures(harness: Harness, db_engine: Engine) -> None:
+    travel_to(MONDAY_10_WITA)
+    await volunteer(harness, DUTA, regencies=[GOWA])
+    teacher(db_engine)
+    await ask(harness)
+    await harness.telegram_says(DUTA, "#1 Printernya merek apa?")
+    await harness.telegram_says(TEACHER, "HAPUS DATA")
+    await harness.telegram_says(TEACHER, "1")
+    assert harness.telegram.sent_texts(DUTA)[-1] == "Tiket #1 dihapus atas permintaan guru; tidak perlu dijawab lagi."
+    assert await harness.telegram_says(DUTA, "#1 Canon?") == [
+        "Tiket #1 tidak ada (mungkin dihapus atas permintaan guru)."
+    ]
+    assert (await harness.client.get("/api/tickets", headers=ADMIN)).json() == []
+    [figures] = (await harness.client.get("/api/stats/helpdesk", headers=ADMIN)).json()
+    assert (figures["tickets"], figures["open"], figures["median_minutes_to_first_answer"]) == (1, 1, 0.0)

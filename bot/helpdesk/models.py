@@ -131,3 +131,20 @@ class FaqOutcome(SQLModel, table=True):
     faq_id: str = Field(max_length=40)
     province_code: str | None = Field(default=None, max_length=2, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class TicketFigure(SQLModel, table=True):
+    """What stays of a ticket whose teacher erased their data: its figures, without the texts or
+    anything pointing to the teacher (the staff figures count it still)."""
+
+    __tablename__ = "ticket_figure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    province_code: str | None = Field(default=None, max_length=2, index=True)
+    regency_code: str | None = Field(default=None, max_length=5)
+    topic: str = Field(max_length=24)
+    status: str = Field(max_length=16)
+    rating: int | None = None
+    created_at: datetime
+    first_answer_at: datetime | None = None
+    closed_at: datetime | None = None

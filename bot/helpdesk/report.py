@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
 from bot.activation.models import Ticket, TicketStatus
-from bot.helpdesk.models import FaqOutcome, TicketEvent, TicketMessage, TicketRouting, Volunteer
+from bot.helpdesk.erasure import figure_of
+from bot.helpdesk.models import FaqOutcome, TicketEvent, TicketFigure, TicketMessage, TicketRouting, Volunteer
 from bot.helpdesk.tickets import QUESTION_TOPIC
 
 
@@ -168,34 +169,33 @@ def minutes_between(pairs: list[tuple[datetime, datetime | None]]) -> float | No
 
 
 def figures(session: Session, province: str | None) -> list[ProvinceFigures]:
-    """The helpdesk per province (one province, when given)."""
-    query = select(Ticket, TicketRouting).outerjoin(TicketRouting, col(TicketRouting.ticket_id) == col(Ticket.id))
+    """The helpdesk per province (one province, when given), erased teachers' tickets included."""
+    live = select(Ticket, TicketRouting).outerjoin(TicketRouting, col(TicketRouting.ticket_id) == col(Ticket.id))
+    kept = select(TicketFigure)
     outcomes = select(FaqOutcome.province_code, func.count()).group_by(col(FaqOutcome.province_code))
     if province is not None:
-        query = query.where(col(Ticket.province_code) == province)
+        live = live.where(col(Ticket.province_code) == province)
+        kept = kept.where(col(TicketFigure.province_code) == province)
         outcomes = outcomes.where(col(FaqOutcome.province_code) == province)
-    by_province: dict[str | None, list[tuple[Ticket, TicketRouting | None]]] = {}
-    for ticket, routing in session.exec(query).all():
-        by_province.setdefault(ticket.province_code, []).append((ticket, routing))
+    by_province: dict[str | None, list[TicketFigure]] = {}
+    rows = [figure_of(ticket, routing) for ticket, routing in session.exec(live).all()]
+    for row in [*rows, *session.exec(kept).all()]:
+        by_province.setdefault(row.province_code, []).append(row)
     solved = {code: int(count) for code, count in session.exec(outcomes).all()}
     codes = sorted(set(by_province) | set(solved), key=lambda code: code or "")
     return [province_figures(code, by_province.get(code, []), solved.get(code, 0)) for code in codes]
 
 
-def province_figures(code: str | None, rows: list[tuple[Ticket, TicketRouting | None]], solved: int) -> ProvinceFigures:
-    ratings = [routing.rating for _, routing in rows if routing and routing.rating]
-    questions = sum(1 for ticket, _ in rows if ticket.topic == QUESTION_TOPIC)
+def province_figures(code: str | None, rows: list[TicketFigure], solved: int) -> ProvinceFigures:
+    ratings = [row.rating for row in rows if row.rating]
+    questions = sum(1 for row in rows if row.topic == QUESTION_TOPIC)
     return ProvinceFigures(
         province=code,
         tickets=len(rows),
-        open=sum(1 for ticket, _ in rows if ticket.status != TicketStatus.CLOSED),
-        escalated=sum(1 for ticket, _ in rows if ticket.status == TicketStatus.ESCALATED),
-        median_minutes_to_first_answer=minutes_between(
-            [(ticket.created_at, routing.first_answer_at) for ticket, routing in rows if routing]
-        ),
-        median_minutes_to_close=minutes_between(
-            [(ticket.created_at, routing.closed_at) for ticket, routing in rows if routing]
-        ),
+        open=sum(1 for row in rows if row.status != TicketStatus.CLOSED),
+        escalated=sum(1 for row in rows if row.status == TicketStatus.ESCALATED),
+        median_minutes_to_first_answer=minutes_between([(row.created_at, row.first_answer_at) for row in rows]),
+        median_minutes_to_close=minutes_between([(row.created_at, row.closed_at) for row in rows]),
         satisfaction=round(mean(ratings), 2) if ratings else None,
         ratings=len(ratings),
         faq_solved=solved,

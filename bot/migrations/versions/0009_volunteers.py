@@ -84,7 +84,6 @@ def upgrade() -> None:
     with op.batch_alter_table("ticket_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ticket_event_ticket_id"), ["ticket_id"], unique=False)
 
-
     op.create_table(
         "faq_outcome",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -95,9 +94,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("faq_outcome", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_faq_outcome_province_code"), ["province_code"], unique=False)
+    op.create_table(
+        "ticket_figure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("province_code", STRING(length=2), nullable=True),
+        sa.Column("regency_code", STRING(length=5), nullable=True),
+        sa.Column("topic", STRING(length=24), nullable=False),
+        sa.Column("status", STRING(length=16), nullable=False),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("created_at", TIME(), nullable=False),
+        sa.Column("first_answer_at", TIME(), nullable=True),
+        sa.Column("closed_at", TIME(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("ticket_figure", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ticket_figure_province_code"), ["province_code"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("ticket_figure", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ticket_figure_province_code"))
+    op.drop_table("ticket_figure")
     with op.batch_alter_table("faq_outcome", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_faq_outcome_province_code"))
     op.drop_table("faq_outcome")
