@@ -121,6 +121,10 @@ def free_text(turn: Turn) -> bool:
         if len(held) == 1 and held[0].id is not None:
             turn.show(desk.answer(turn.session, volunteer, held[0].id, turn.text, turn.now(), only=True))
             return True
+        if len(held) > 1:
+            numbers = ", ".join(f"#{ticket.id}" for ticket in held)
+            turn.say("duta.error.which", count=len(held), numbers=numbers, ticket=held[0].id)
+            return True
     line = teacher_writes(turn.session, turn.contact, turn.text, turn.now())
     if line is None:
         return False

@@ -182,3 +182,35 @@ async def test_offers_are_fair_over_100_tickets_and_5_volunteers(harness: Harnes
     )
     print(f"\noffers per volunteer over 100 tickets: {sorted(offers.values())}")
     assert offers == dict.fromkeys(chats, 20)
+
+
+async def test_a_walkthrough_ticket_is_routed_by_the_tick_with_its_context(harness: Harness, db_engine: Engine) -> None:
+    travel_to(MONDAY_10_WITA)
+    await volunteer(harness, GOWA_DUTA, regencies=[GOWA])
+    contact_id = teacher(db_engine)
+    with Session(db_engine) as session:
+        summary = "Langkah 2 (Cek akun): akun tidak ditemukan, gagal 2 kali. Laporan: NIK [angka disembunyikan]"
+        session.add(Ticket(contact_id=contact_id, province_code=SULSEL, regency_code=GOWA, summary=summary))
+        session.commit()
+    await tick(harness)
+    offer = last(harness, GOWA_DUTA)
+    assert offer.startswith("Tiket #1 · Kabupaten Gowa, Sulawesi Selatan · SMP\nLangkah 2 (Cek akun)")
+
+
+async def test_thanks_after_closing_reopens_nothing_and_several_tickets_need_a_number(
+    harness: Harness, db_engine: Engine
+) -> None:
+    travel_to(MONDAY_10_WITA)
+    await volunteer(harness, GOWA_DUTA, regencies=[GOWA])
+    teacher(db_engine)
+    teacher(db_engine, 73702)
+    await ask(harness)
+    await ask(harness, 73702)
+    await harness.telegram_says(GOWA_DUTA, "AMBIL 1")
+    await harness.telegram_says(GOWA_DUTA, "AMBIL 2")
+    assert await harness.telegram_says(GOWA_DUTA, "sudah coba restart?") == [
+        "Anda memegang 2 tiket (#1, #2). Tulis nomornya di depan jawaban, misalnya: #1 jawaban Anda."
+    ]
+    await harness.telegram_says(GOWA_DUTA, "SELESAI 1")
+    await harness.telegram_says(TEACHER, "makasih pak")
+    assert ticket_state(db_engine)[0] == "closed"

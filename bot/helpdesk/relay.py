@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot.activation.models import Ticket, TicketStatus
 from bot.activation.tickets import find_open_ticket, mask_long_numbers
+from bot.answers import small_talk_kind
 from bot.content import texts
 from bot.helpdesk.desk import REOPEN_WITHIN, first_name, wait_for_answer
 from bot.helpdesk.models import Author, EventKind, TicketMessage, TicketRouting, Volunteer
@@ -32,7 +33,7 @@ def teacher_writes(session: Session, contact: Contact, text: str, now: datetime)
     the line the teacher reads, or None when the teacher has no ticket to write on."""
     ticket = find_open_ticket(session, contact)
     reopened = ticket is None
-    if ticket is None:
+    if ticket is None and small_talk_kind(text) is None:  # a "makasih" after closing reopens nothing
         ticket = recently_closed(session, contact, now)
     if ticket is None or ticket.id is None:
         return None
