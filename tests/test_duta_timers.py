@@ -214,3 +214,18 @@ async def test_thanks_after_closing_reopens_nothing_and_several_tickets_need_a_n
     await harness.telegram_says(GOWA_DUTA, "SELESAI 1")
     await harness.telegram_says(TEACHER, "makasih pak")
     assert ticket_state(db_engine)[0] == "closed"
+
+
+async def test_staff_who_joined_read_escalations_in_their_chat(harness: Harness, db_engine: Engine) -> None:
+    travel_to(MONDAY_10_WITA)
+    staff_chat = 92009
+    await volunteer(harness, staff_chat, provinces=[SULSEL], escalations=True, name="BTIKP Sulsel")
+    teacher(db_engine)
+    await ask(harness)
+    assert ticket_state(db_engine)[0] == "open"  # staff get no routine offers
+    await tick(harness, timedelta(hours=4, minutes=1))
+    assert ticket_state(db_engine)[0] == "escalated"
+    assert last(harness, staff_chat).startswith(
+        "Eskalasi: belum ada Duta Teknologi yang mengambil tiket ini.\nTiket #1"
+    )
+    assert (await harness.telegram_says(staff_chat, "#1 Kami bantu, Bu"))[0] == "Terkirim ke guru (tiket #1)."

@@ -57,6 +57,7 @@ class Volunteer(SQLModel, table=True):
     work_start: str = Field(default="07:00", max_length=5)
     work_end: str = Field(default="21:00", max_length=5)
     max_open_tickets: int = 3
+    escalations: bool = False  # BTIKP staff in their chat: gets escalated tickets, not routine offers
     join_code_hash: str | None = Field(default=None, max_length=64, index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True, ondelete="SET NULL")
     joined_at: datetime | None = None

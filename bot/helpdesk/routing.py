@@ -12,6 +12,7 @@ from bot.activation.models import Ticket, TicketStatus
 from bot.activation.walkthrough import walkthrough
 from bot.content import texts
 from bot.conversation import Reply
+from bot.db import is_postgres
 from bot.helpdesk.models import Author, EventKind, TicketEvent, TicketMessage, TicketRouting, TimerKind, Volunteer
 from bot.helpdesk.volunteers import at_work, open_counts, working_hours, zone
 from bot.local_time import WIB, AllowedHours
@@ -82,15 +83,17 @@ def tier(volunteer: Volunteer, ticket: Ticket) -> int | None:
     return 1 if ticket.province_code and ticket.province_code in volunteer.provinces else None
 
 
-def ready_volunteers(session: Session, now: datetime) -> list[Volunteer]:
-    """Joined, on the roster, not away, reachable, and at work now."""
+def ready_volunteers(session: Session, now: datetime, escalations: bool = False) -> list[Volunteer]:
+    """Joined, on the roster, not away, reachable, and at work now: the volunteers who take
+    offers, or (`escalations`) the staff who read escalated tickets in their chat, at any hour
+    (escalation by time happens in office hours)."""
     rows = session.exec(
         select(Volunteer, Contact)
         .join(Contact, col(Contact.id) == col(Volunteer.contact_id))
         .where(col(Volunteer.removed_at).is_(None), col(Volunteer.available).is_(True))
-        .where(col(Contact.unreachable_since).is_(None))
+        .where(col(Volunteer.escalations).is_(escalations), col(Contact.unreachable_since).is_(None))
     ).all()
-    return [volunteer for volunteer, _ in rows if at_work(volunteer, now)]
+    return [volunteer for volunteer, _ in rows if escalations or at_work(volunteer, now)]
 
 
 def offered_before(session: Session, ticket_id: int) -> set[int]:
@@ -165,6 +168,9 @@ def escalate(session: Session, ticket: Ticket, routing: TicketRouting, now: date
     record(session, ticket.id, EventKind.ESCALATED)
     province = region_name(ticket.province_code) or texts().render("duta.unknown_place")
     tell_teacher(session, ticket, "helpdesk.teacher.escalated", province=province)
+    staff = [person for person in ready_volunteers(session, now, escalations=True) if tier(person, ticket) is not None]
+    for person in staff:  # BTIKP staff who joined from their chat read it there (AMBIL works for them)
+        tell_volunteer(session, person, f"{texts().render('duta.escalated')}\n{offer_text(session, ticket)}", ticket.id)
 
 
 def let_go(ticket: Ticket, routing: TicketRouting, now: datetime) -> None:
@@ -254,7 +260,8 @@ def offer_text(session: Session, ticket: Ticket) -> str:
 
 
 def tickets_waiting(session: Session) -> Sequence[Ticket]:
-    """Tickets nobody has looked at yet (the walkthrough opens tickets without routing them)."""
+    """Tickets nobody has looked at yet (the walkthrough opens tickets without routing them),
+    locked for this worker on PostgreSQL so two ticks never route one twice."""
     query = (
         select(Ticket)
         .outerjoin(TicketRouting, col(TicketRouting.ticket_id) == col(Ticket.id))
@@ -262,4 +269,4 @@ def tickets_waiting(session: Session) -> Sequence[Ticket]:
         .order_by(col(Ticket.id))
         .limit(100)
     )
-    return session.exec(query).all()
+    return session.exec(query.with_for_update(skip_locked=True, of=Ticket) if is_postgres(session) else query).all()

@@ -38,6 +38,7 @@ class VolunteerCreate(BaseModel):
     work_start: str = Field(default="07:00", pattern=CLOCK_TIME, description="local time in the volunteer's zone")
     work_end: str = Field(default="21:00", pattern=CLOCK_TIME)
     max_open_tickets: int = Field(default=3, ge=1, le=50)
+    escalations: bool = Field(default=False, description="BTIKP staff: escalated tickets come to this chat")
 
     @model_validator(mode="after")
     def address_fits_the_channel(self) -> "VolunteerCreate":
@@ -58,6 +59,7 @@ class VolunteerPublic(BaseModel):
     work_start: str
     work_end: str
     max_open_tickets: int
+    escalations: bool
     status: str  # waiting_to_join | active | away | removed
     open_tickets: int
     joined_at: datetime | None
@@ -90,6 +92,7 @@ def register(session: Session, body: VolunteerCreate, provinces: list[str], crea
         work_start=body.work_start,
         work_end=body.work_end,
         max_open_tickets=body.max_open_tickets,
+        escalations=body.escalations,
         join_code_hash=hash_code(code),
         created_by=created_by,
     )

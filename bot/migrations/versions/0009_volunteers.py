@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("work_start", STRING(length=5), nullable=False),
         sa.Column("work_end", STRING(length=5), nullable=False),
         sa.Column("max_open_tickets", sa.Integer(), nullable=False),
+        sa.Column("escalations", sa.Boolean(), nullable=False),
         sa.Column("join_code_hash", STRING(length=64), nullable=True),
         sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.Column("joined_at", TIME(), nullable=True),
