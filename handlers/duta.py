@@ -49,7 +49,7 @@ def act(turn: Turn, volunteer: Volunteer, text: str) -> bool:
     session, now = turn.session, turn.now()
     if (numbered := NUMBERED.match(text)) is not None:
         word = numbered[1].upper()
-        number = ticket_number(word, numbered[2])
+        number = ticket_number(f"{word} 12", numbered[2])
         actions: dict[str, Callable[[], str]] = {
             "AMBIL": lambda: desk.claim(session, volunteer, number, now),
             "SELESAI": lambda: desk.close(session, volunteer, number, now),
@@ -57,7 +57,7 @@ def act(turn: Turn, volunteer: Volunteer, text: str) -> bool:
         }
         turn.show(actions[word]())
     elif (answering := ANSWER.match(text)) is not None:
-        number = ticket_number("#", answering[1], prefix="#")
+        number = ticket_number(turn.content.render("duta.answer_example"), answering[1])
         turn.show(desk.answer(session, volunteer, number, answering[2], now))
     elif text.lower() == "tiket":
         turn.show(desk.list_tickets(session, volunteer))
@@ -70,14 +70,14 @@ def act(turn: Turn, volunteer: Volunteer, text: str) -> bool:
     return True
 
 
-def ticket_number(word: str, given: str, prefix: str = "") -> int:
-    """The ticket number after a word: missing, or not a number, is a one-line error."""
-    given = given.strip().lstrip("#")
-    shown = f"{prefix}{word}" if prefix else word
+def ticket_number(example: str, given: str) -> int:
+    """The ticket number after a word: missing, or not a number, is a one-line error that shows
+    the word with a number (`example`: "AMBIL 12", "#12 jawaban Anda")."""
+    given = given.strip()
     if not given:
-        raise DeskError("no_number", word=shown if not prefix else "#")
+        raise DeskError("no_number", example=example)
     if not given.isdigit() or len(given) > 9:
-        raise DeskError("bad_number", number=given[:20], word=word if not prefix else "#")
+        raise DeskError("bad_number", number=given[:20], example=example)
     return int(given)
 
 
