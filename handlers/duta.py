@@ -31,8 +31,8 @@ def volunteer_words(turn: Turn) -> bool:
     """A join code from anyone; a volunteer's words only from an active volunteer's chat."""
     text = turn.text.strip()
     if (joining := JOIN.match(text)) is not None:
-        join_with(turn, joining[1])
-        return True
+        # A deep link with a wrong or used code just opens the bot, as any /start does.
+        return join_with(turn, joining[1], quiet_failure=text.startswith("/"))
     if not (NUMBERED.match(text) or text.startswith("#") or text.lower() in BARE or turn.reply_to):
         return False  # most messages: no look-up at all
     volunteer = active_volunteer(turn.session, turn.contact)
@@ -92,13 +92,15 @@ def replied_ticket(turn: Turn) -> int | None:
     return int(ticket) if isinstance(ticket, int) else None
 
 
-def join_with(turn: Turn, code: str) -> None:
-    if turn.contact.id is None:
-        turn.session.flush()
+def join_with(turn: Turn, code: str, quiet_failure: bool) -> bool:
+    """Activate the volunteer whose code this is, from their registered chat; False when the
+    message is left to the teacher's words (a failed deep link)."""
     already = active_volunteer(turn.session, turn.contact)
     volunteer = join(turn.session, turn.contact, code, turn.now())
     if volunteer is None and already is not None:
         turn.say("duta.already_joined", name=already.name)
+    elif volunteer is None and quiet_failure:
+        return False
     elif volunteer is None:
         turn.say("duta.join_failed")
     else:
@@ -110,6 +112,7 @@ def join_with(turn: Turn, code: str) -> None:
             end=hours.end.strftime("%H.%M"),
             zone=desk.zone_label(volunteer),
         )
+    return True
 
 
 def free_text(turn: Turn) -> bool:

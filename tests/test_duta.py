@@ -44,6 +44,8 @@ async def test_a_join_code_works_once_and_only_from_the_registered_chat(harness:
     assert created["status"] == "waiting_to_join" and len(created["join_code"]) == 8
     wrong_chat = await harness.telegram_says(91999, f"DUTA {created['join_code']}")
     assert wrong_chat[0].startswith("Kode Duta Teknologi itu tidak dikenal")
+    stale_link = await harness.telegram_says(91999, f"/start duta_{created['join_code']}")
+    assert not stale_link[0].startswith("Selamat bergabung")  # opens the bot as any /start
     joined = await harness.telegram_says(GOWA_DUTA, f"/start duta_{created['join_code']}")
     assert joined[0].startswith("Selamat bergabung, Duta Teknologi Andi Makkulau!")
     again = await harness.telegram_says(GOWA_DUTA, f"duta {created['join_code']}")
