@@ -102,7 +102,10 @@ def fail_inbound(session: Session, inbound_id: int, error: Exception) -> None:
 def find_contact(session: Session, channel: str, address: str) -> Contact | None:
     query = select(Contact).where(Contact.channel == channel, Contact.address == address)
     if is_postgres(session):
-        query = query.with_for_update()
+        # FOR NO KEY UPDATE: one message of a contact at a time, while another contact's handling
+        # may still queue a message to this one (a volunteer's answer to a teacher who is writing:
+        # FOR UPDATE would block that insert's key check and the two would deadlock).
+        query = query.with_for_update(key_share=True)
     return session.exec(query).first()
 
 

@@ -5,9 +5,11 @@ staff member receives."""
 
 import asyncio
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from bot.engine import find_contact
 from bot.models import OutboundMessage
 from tests.duta_helpers import (
     ADMIN,
@@ -141,8 +143,8 @@ async def test_wrong_and_missing_numbers_get_one_line_each(harness: Harness, db_
         "SELESAI 1": "Tiket #1 tidak sedang Anda pegang. Ketik AMBIL 1 dulu, atau TIKET untuk melihat tiket Anda.",
         "LEPAS": "Tulis nomor tiketnya juga, misalnya: LEPAS 12.",
     }
-    for text, answer in expected.items():
-        assert await harness.telegram_says(GOWA_DUTA, text) == [answer], text
+    for typed, answer in expected.items():
+        assert await harness.telegram_says(GOWA_DUTA, typed) == [answer], typed
     assert await harness.telegram_says(MAROS_DUTA, "AMBIL 1") == ["Tiket #1 bukan untuk wilayah Anda."]
     await harness.telegram_says(GOWA_DUTA, "AMBIL 1")
     assert await harness.telegram_says(MAROS_DUTA, "#1 halo") == ["Tiket #1 sudah diambil Duta Teknologi lain."]
@@ -236,3 +238,16 @@ async def test_a_whatsapp_volunteer_answers_a_whatsapp_teacher(harness: Harness,
         "Diteruskan ke Duta Teknologi Rina (nomor 1)."
     ]
     assert await harness.whatsapp_says(duta_number, "SELESAI 1") == ["Tiket #1 ditutup. Terima kasih!"]
+
+
+def test_a_message_to_a_contact_whose_own_message_is_being_handled_does_not_wait(db_engine: Engine) -> None:
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    contact_id = teacher(db_engine)
+    with Session(db_engine) as handling:
+        assert find_contact(handling, "telegram", str(TEACHER)) is not None  # the teacher's message, in handling
+        with Session(db_engine) as volunteers_turn:
+            volunteers_turn.execute(text("SET LOCAL lock_timeout = '2s'"))
+            volunteers_turn.add(OutboundMessage(contact_id=contact_id, channel="telegram", address=str(TEACHER)))
+            volunteers_turn.commit()  # under FOR UPDATE this would wait for the teacher's handling
+        handling.rollback()
