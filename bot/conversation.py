@@ -87,6 +87,19 @@ class MenuEntry:
     start: Callable[["Turn"], None]
 
 
+@dataclass(frozen=True)
+class Role:
+    """A kind of person the bot serves besides the teacher (a Duta Teknologi volunteer). Who is
+    writing decides which words apply, and this is the one place that says so: `words` sees each
+    text first, before consent and before the teacher's words, and handles it when it is this
+    role's (returns True); `text` sees free text that no teacher flow is waiting for (after the
+    teacher's words and prompts). A chat that is not this role's goes on as a teacher's."""
+
+    name: str
+    words: Callable[["Turn"], bool]
+    text: Callable[["Turn"], bool]
+
+
 @dataclass
 class Registry:
     """Everything the conversation engine dispatches to, gathered from the features."""
@@ -95,6 +108,7 @@ class Registry:
     words: dict[str, Word] = field(default_factory=dict)
     prompt_kinds: dict[str, PromptKind] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
     erasure_hooks: list[ErasureHook] = field(default_factory=list)  # each feature's rows about a contact
 
 
@@ -108,6 +122,7 @@ class Turn:
     registry: Registry
     settings: Settings  # the app's, passed in: handlers never read the environment themselves
     replies: list[Reply] = field(default_factory=list)
+    reply_to: str | None = None  # the provider's id of the bot's message this one replies to (Telegram)
     erased: bool = False
     moved: bool = False  # a flow question was asked (or the flow closed) during this turn
     again: bool = False  # the open question is being asked again (its short form, where it has one)

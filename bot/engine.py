@@ -105,7 +105,10 @@ def fail_inbound(session: Session, inbound_id: int, error: Exception) -> None:
 def find_contact(session: Session, channel: str, address: str) -> Contact | None:
     query = select(Contact).where(Contact.channel == channel, Contact.address == address)
     if is_postgres(session):
-        query = query.with_for_update()
+        # FOR NO KEY UPDATE: one message of a contact at a time, while another contact's handling
+        # may still queue a message to this one (a volunteer's answer to a teacher who is writing:
+        # FOR UPDATE would block that insert's key check and the two would deadlock).
+        query = query.with_for_update(key_share=True)
     return session.exec(query).first()
 
 
@@ -141,7 +144,8 @@ def converse(session: Session, contact: Contact, inbound: InboundMessage, settin
     if word in STOP_WORDS:  # BERHENTI first: what waited behind the window must not go out now
         drop_parked_announcements(session, contact)
     released = release_parked(session, contact)  # WhatsApp's window is open again: held messages go first
-    turn = Turn(session, contact, inbound.text, registry(), settings)
+    reply_to = inbound.payload.get("reply_to")
+    turn = Turn(session, contact, inbound.text, registry(), settings, reply_to=str(reply_to) if reply_to else None)
     if released and word in WINDOW_ACKNOWLEDGEMENTS:
         # "Reply to read it" answered with a bare "ok" or "1": the held messages are the answer.
         store_replies(session, turn, inbound)

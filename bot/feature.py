@@ -8,7 +8,7 @@ from types import ModuleType
 
 from fastapi import APIRouter
 
-from bot.conversation import Flow, MenuEntry, PromptKind, Word
+from bot.conversation import Flow, MenuEntry, PromptKind, Role, Word
 from bot.erasure import ErasureHook
 from bot.timed import TimedJob
 
@@ -20,6 +20,7 @@ class Feature:
     words: Mapping[str, Word] = field(default_factory=dict)
     prompt_kinds: tuple[PromptKind, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
+    roles: tuple[Role, ...] = ()  # people besides teachers, and the words that are theirs
     jobs: tuple[TimedJob, ...] = ()
     routers: tuple[APIRouter, ...] = ()
     tables: tuple[ModuleType, ...] = ()  # modules whose tables Alembic and the tests must know

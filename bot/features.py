@@ -15,7 +15,7 @@ from bot.delivery import rate_limit
 from bot.delivery.templates import NEW_MESSAGE
 from bot.erasure import ErasureHook
 from bot.feature import Feature
-from handlers import activation, activation_guide, helpdesk, meetings, menu, onboarding, privacy
+from handlers import activation, activation_guide, duta, helpdesk, meetings, menu, onboarding, privacy
 
 Named = TypeVar("Named")
 
@@ -31,6 +31,7 @@ FEATURES: tuple[Feature, ...] = (
     onboarding.FEATURE,
     menu.FEATURE,
     privacy.FEATURE,
+    duta.FEATURE,  # before activation: its erasure keeps the figures of the tickets erased
     activation.FEATURE,
     activation_guide.FEATURE,
     meetings.FEATURE,
@@ -47,6 +48,7 @@ def registry() -> Registry:
         add_unique(found.words, feature.words, feature.name)
         add_unique(found.prompt_kinds, {kind.name: kind for kind in feature.prompt_kinds}, feature.name)
         found.menu.extend(feature.menu)
+        found.roles.extend(feature.roles)
     found.menu.sort(key=lambda entry: entry.position)
     return found
 

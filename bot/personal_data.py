@@ -14,7 +14,8 @@ from sqlmodel import Session, col, func, select
 from bot.activation.models import ActivationProgress, Ticket, TicketStatus
 from bot.activation.walkthrough import walkthrough
 from bot.content import texts
-from bot.local_time import date_text, zone_of
+from bot.helpdesk.volunteers import active_volunteer
+from bot.local_time import LABEL_BY_IANA, date_text, zone_of
 from bot.meetings.models import Invitation, Meeting
 from bot.meetings.render import answer_label, short
 from bot.meetings.service import upcoming_for
@@ -53,7 +54,18 @@ def my_data_text(session: Session, contact: Contact, now: datetime, controller: 
         activation=activation_text(session, contact, zone),
         meetings=meetings_text(session, contact, now, zone),
         tickets=tickets_text(session, contact),
+        duty=duty_text(session, contact),
     )
+
+
+def duty_text(session: Session, contact: Contact) -> str:
+    """For a Duta Teknologi, a line of their own: the roster entry staff made."""
+    volunteer = active_volunteer(session, contact)
+    if volunteer is None:
+        return ""
+    start, end = volunteer.work_start.replace(":", "."), volunteer.work_end.replace(":", ".")
+    zone = LABEL_BY_IANA.get(volunteer.time_zone, volunteer.time_zone)
+    return "\n" + texts().render("privacy.duty", name=volunteer.name, start=start, end=end, zone=zone)
 
 
 def chat_text(contact: Contact) -> str:
@@ -120,6 +132,6 @@ def tickets_text(session: Session, contact: Contact) -> str:
     ).all()
     if not tickets:
         return texts().render("privacy.tickets_none")
-    open_ids = [f"#{ticket.id}" for ticket in tickets if ticket.status == TicketStatus.OPEN][:TICKETS_LISTED]
+    open_ids = [f"#{ticket.id}" for ticket in tickets if ticket.status != TicketStatus.CLOSED][:TICKETS_LISTED]
     opened = ", ".join(open_ids) or texts().render("privacy.tickets_none_open")
     return texts().render("privacy.tickets", count=len(tickets), opened=opened)

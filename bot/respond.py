@@ -29,6 +29,8 @@ class Button:
 def respond(turn: Turn, kind: str) -> None:
     """Pick what answers this message."""
     word = command_word(normalize_word(turn.text))
+    if kind == "text" and turn.text.strip() and any(role.words(turn) for role in turn.registry.roles):
+        return  # a volunteer's word, from a volunteer's chat (or a join code)
     if turn.contact.consent_given_at is None:
         respond_without_consent(turn, word, kind)
     elif kind != "text" or not turn.text.strip():
@@ -38,7 +40,7 @@ def respond(turn: Turn, kind: str) -> None:
         answer_button(turn, button)
     elif word in turn.registry.words:
         respond_to_word(turn, turn.registry.words[word])
-    elif answer_prompt(turn):
+    elif answer_prompt(turn) or (waits_for_nothing(turn) and passed_to_a_role(turn)):
         return
     elif (kind_of_talk := small_talk_kind(turn.text)) is not None and kind_of_talk != "after":
         answer_small_talk(turn, kind_of_talk)
@@ -73,7 +75,7 @@ def respond_without_consent(turn: Turn, word: str, kind: str) -> None:
         answer_in_onboarding(turn)
     elif contact.flow == ONBOARDING_FLOW:
         repeat_question(turn)
-    else:
+    elif kind != "text" or not passed_to_a_role(turn):
         start_onboarding(turn)
 
 
@@ -81,6 +83,17 @@ def open_before_consent(turn: Turn) -> bool:
     """In onboarding, or in a flow that needs no consent."""
     flow = turn.registry.flows.get(turn.contact.flow or "")
     return turn.contact.flow == ONBOARDING_FLOW or (flow is not None and flow.before_consent)
+
+
+def waits_for_nothing(turn: Turn) -> bool:
+    """No flow question is open (the main menu aside) and the text is not a bare menu number."""
+    resting = turn.contact.flow in (None, MENU_FLOW) or not in_a_step(turn)
+    return resting and not turn.text.strip().isdigit()
+
+
+def passed_to_a_role(turn: Turn) -> bool:
+    """Free text that belongs to a role's conversation (a ticket's), not to the teacher's flows."""
+    return any(role.text(turn) for role in turn.registry.roles)
 
 
 def answer_in_onboarding(turn: Turn) -> None:

@@ -13,6 +13,8 @@ from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.feature import Feature
 from bot.helpdesk import models as helpdesk_tables
 from bot.helpdesk.faq import Certainty, Entry, faq
+from bot.helpdesk.models import FaqOutcome
+from bot.helpdesk.relay import question_added
 from bot.helpdesk.tickets import ask_a_person
 
 FLOW_NAME = "helpdesk"
@@ -88,6 +90,8 @@ def answer_answered(turn: Turn) -> bool:
     """1 it helped, 2 a person please; a new question in words is matched in turn."""
     choice = turn.choose(ANSWERED)
     if choice == 1:
+        faq_id = str(turn.recall("faq_id", ""))
+        turn.session.add(FaqOutcome(faq_id=faq_id, province_code=turn.contact.province_code))
         leave(turn, turn.content.render("helpdesk.solved"))
     elif choice == 2:
         hand_over(turn, faq_id=str(turn.recall("faq_id", "")) or None)
@@ -144,6 +148,7 @@ def hand_over(turn: Turn, faq_id: str | None) -> None:
         return
     question = str(turn.recall("question", "")) or turn.text
     ticket, created = ask_a_person(turn.session, turn.contact, question, faq_id)
+    question_added(turn.session, ticket, created, turn.now())
     told = "helpdesk.ticket_created" if created else "helpdesk.ticket_updated"
     leave(turn, turn.content.render(told, ticket=ticket.id))
 

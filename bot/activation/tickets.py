@@ -15,7 +15,8 @@ LONG_NUMBER = re.compile(r"\+?\(?\d(?:[\s./()\u2013\u2014-]{0,3}\d){8,}")
 
 
 def find_open_ticket(session: Session, contact: Contact) -> Ticket | None:
-    query = select(Ticket).where(Ticket.contact_id == contact.id, Ticket.status == TicketStatus.OPEN)
+    """The teacher's ticket that is not closed yet (whoever holds it)."""
+    query = select(Ticket).where(Ticket.contact_id == contact.id, Ticket.status != TicketStatus.CLOSED)
     return session.exec(query.order_by(col(Ticket.id).desc())).first()
 
 

@@ -84,7 +84,10 @@ def parse_update(update: dict[str, Any]) -> Incoming | None:
     profile = field(message.get("from") or {}, "first_name") or None
     if not isinstance(text, str):
         return Incoming("telegram", provider_id, address, kind="unsupported", profile_name=profile)
-    return Incoming("telegram", provider_id, address, text=text, profile_name=profile)
+    replied = message.get("reply_to_message")
+    reply_to = field(replied, "message_id") if isinstance(replied, dict) else None
+    payload = {"reply_to": str(reply_to)} if reply_to else {}
+    return Incoming("telegram", provider_id, address, text=text, profile_name=profile, payload=payload)
 
 
 def button_press(provider_id: str, query: dict[str, Any]) -> Incoming | None:
