@@ -15,6 +15,7 @@ from bot.meetings.models import Meeting, MeetingCreate, MeetingPublic, MeetingRe
 from bot.meetings.report import report, to_public
 from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, edit_meeting
 from bot.meetings.suggest import suggest_times
+from bot.reflections.outcomes import MeetingDetail, outcome_public
 
 router = APIRouter(prefix="/api/meetings", tags=["meetings"])
 MeetingId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # larger ids overflow the database integer
@@ -34,7 +35,8 @@ def visible_meeting(session: SessionDep, meeting_id: MeetingId, caller: Caller) 
 
 @router.post("", status_code=201, response_model=MeetingReport)
 def create(body: MeetingCreate, request: Request, caller: CallerDep, session: SessionDep) -> MeetingReport:
-    """Create a meeting and invite its audience right away (quiet hours respected)."""
+    """Create a meeting and invite its audience right away (quiet hours respected). A start in the
+    past records a meeting held already: no invitation, and the audience is asked to reflect."""
     public_url = request.app.state.runtime.settings.public_url
     meeting = create_meeting(session, body, caller, public_url, utcnow())
     session.flush()
@@ -69,10 +71,11 @@ def suggest(
     return suggest_times(labels, duration_minutes, date, utcnow())[:limit]
 
 
-@router.get("/{meeting_id}", response_model=MeetingReport)
-def get_meeting(meeting_id: MeetingId, caller: CallerDep, session: SessionDep) -> MeetingReport:
-    """The meeting with who is invited, their answers and the messages sent."""
-    return report(session, visible_meeting(session, meeting_id, caller))
+@router.get("/{meeting_id}", response_model=MeetingDetail)
+def get_meeting(meeting_id: MeetingId, caller: CallerDep, session: SessionDep) -> MeetingDetail:
+    """The meeting with who is invited, their answers, the messages sent and its outcome's items."""
+    found = report(session, visible_meeting(session, meeting_id, caller))
+    return MeetingDetail(**found.model_dump(), outcome=outcome_public(session, meeting_id))
 
 
 @router.patch("/{meeting_id}", response_model=MeetingReport)
