@@ -19,7 +19,7 @@ from bot.prompts import Prompt
 from bot.reflections import models as reflection_tables
 from bot.reflections.badges import award_badge, badge_list_text
 from bot.reflections.erasure import erase_reflections
-from bot.reflections.jobs import FOLLOWUPS, PLAN_REFLECTIONS, REFLECTION_PROMPTS
+from bot.reflections.jobs import FOLLOWUPS, PLAN_REFLECTIONS, REFLECTION_PROMPTS, REFLECTION_RETENTION
 from bot.reflections.models import (
     FOLLOWUP_PROMPT,
     OUTCOME_PROMPT,
@@ -305,7 +305,7 @@ FEATURE = Feature(
         PromptKind(OUTCOME_PROMPT, answer_item, choices="reflections.outcome"),
     ),
     menu=(MenuEntry(4, "menu.items.reflections", start),),
-    jobs=(PLAN_REFLECTIONS, REFLECTION_PROMPTS, FOLLOWUPS, OUTCOME_REMINDERS),
+    jobs=(PLAN_REFLECTIONS, REFLECTION_PROMPTS, FOLLOWUPS, OUTCOME_REMINDERS, REFLECTION_RETENTION),
     routers=(router, public_router),
     tables=(reflection_tables,),
     erase=erase_reflections,

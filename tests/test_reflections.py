@@ -252,3 +252,39 @@ def test_three_things_are_read_from_lines_numbers_or_semicolons() -> None:
     assert split_things("Memakai kuis di kelas 5 SD") == ["Memakai kuis di kelas 5 SD"]
     assert split_things("🙂\n👍") == []
 
+
+
+async def test_reflection_texts_are_blanked_after_90_days_and_the_rating_stays(
+    harness: Harness, db_engine: Engine
+) -> None:
+    await prompted(harness, db_engine)
+    for text in ("1", "5", "Kuis membuat kelas hidup", "lewati"):
+        await harness.telegram_says(SULSEL, text)
+    travel_to(ENDS + timedelta(days=89))
+    await tick(harness)
+    assert reflection_rows(db_engine)[0].answers == {"rating": 5, "summary": "Kuis membuat kelas hidup"}
+    travel_to(ENDS + timedelta(days=91))
+    await tick(harness)
+    (row,) = reflection_rows(db_engine)
+    assert row.answers == {} and row.rating == 5
+
+
+def test_a_broken_question_set_names_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.errors import ContentError
+    from bot.reflections import questions
+
+    question = {"id": "rating", "kind": "bintang", "text": "?", "hint": "", "example": ""}
+    broken = {"question_sets": {"default": [question]}}
+    monkeypatch.setattr(questions, "read_yaml", lambda name: broken)
+    questions.question_sets.cache_clear()
+    with pytest.raises(ContentError, match="question set default"):
+        questions.question_sets()
+    questions.question_sets.cache_clear()
+
+
+def test_every_question_set_has_hints_and_examples_that_fit() -> None:
+    from bot.reflections.questions import question_sets
+
+    for name, questions in question_sets().items():
+        for question in questions:
+            assert question.hint and question.example, f"{name}.{question.id}"

@@ -1,9 +1,10 @@
 """Timed work after meetings: plan each ended meeting's reflections, send each prompt (and its one
-reminder 24 hours on) outside quiet hours, and the follow-up of the things written, in daytime."""
+reminder 24 hours on) outside quiet hours, the follow-up of the things written, in daytime, and
+the retention of reflection texts."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, String, cast, func, update
 from sqlmodel import Session, col
 
 from bot.activation.nudges import lock_contact
@@ -20,7 +21,7 @@ from bot.prompts import button_tag, open_prompt
 from bot.reflections.models import FOLLOWUP_PROMPT, REFLECTION_PROMPT, Reflection, ReflectionStatus
 from bot.reflections.questions import questions_of
 from bot.reflections.service import REMINDER_AFTER, plan_reflections, reflection_due, things_of
-from bot.timed import TimedJob, claim_due
+from bot.timed import MESSAGE_RETENTION, TimedJob, claim_due
 
 BATCH = 100
 THING_LABEL = 60  # characters of a thing as a numbered option
@@ -107,6 +108,19 @@ def send_due_followups(engine: Engine) -> int:
         return sum(follow_up(session, reflection, now) for reflection in due)
 
 
+def purge_old_answers(engine: Engine) -> int:
+    """Reflection texts are kept as long as messages (90 days), then blanked; ratings stay."""
+    cutoff = utcnow() - MESSAGE_RETENTION
+    with session_scope(engine) as session:
+        result = session.exec(
+            update(Reflection)
+            .where(col(Reflection.created_at) < cutoff, func.length(cast(Reflection.answers, String)) > len("{}"))
+            .values(answers={})
+        )
+        return int(result.rowcount or 0)
+
+
 PLAN_REFLECTIONS = TimedJob("reflections_plan", plan_ended_meetings)
 REFLECTION_PROMPTS = TimedJob("reflection_prompts", send_due_prompts)
 FOLLOWUPS = TimedJob("reflection_followups", send_due_followups)
+REFLECTION_RETENTION = TimedJob("reflection_retention", purge_old_answers, every=timedelta(hours=1))
