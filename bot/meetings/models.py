@@ -135,7 +135,7 @@ class AfterMeeting(BaseModel):
     reflection_delay_minutes: int = Field(
         default=DEFAULT_REFLECTION_DELAY_MINUTES, ge=0, le=7 * 24 * 60, description="minutes after the end"
     )
-    question_set: Annotated[str, AfterValidator(known_question_set)] = DEFAULT_SET
+    question_set: str = Field(default=DEFAULT_SET, max_length=40, description="a set of content/reflections.yaml")
     badge_title: str | None = Field(default=None, min_length=3, max_length=100)
     followup_days: int = Field(default=DEFAULT_FOLLOWUP_DAYS, ge=1, le=90, description="days until the follow-up")
 
@@ -143,6 +143,11 @@ class AfterMeeting(BaseModel):
 class MeetingCreate(AfterMeeting):
     """A start in the past records a meeting held already (an offline clinic): no invitation and
     no reminders; its audience is asked for a reflection right away."""
+
+    @field_validator("question_set")
+    @classmethod
+    def _known_set(cls, name: str) -> str:
+        return known_question_set(name)
 
     title: str = Field(min_length=3, max_length=200)
     starts_at: MeetingTime
