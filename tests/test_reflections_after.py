@@ -5,12 +5,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.meetings.models import Invitation, Rsvp
 from bot.models import Contact
+from bot.prompts import Prompt
 from bot.reflections.models import Badge, Reflection
-from tests.factories import Harness
+from tests.factories import Harness, onboarded_contact, telegram_callback_update
 from tests.test_meetings import ADMIN, CREATED_AT, PAPUA, SULSEL, add_teacher, create_meeting, tick, travel_to
 from tests.test_reflections import ENDS, prompts_to
 
@@ -162,3 +163,46 @@ async def test_hapus_data_removes_texts_answers_and_badge_names_but_keeps_the_ra
     assert report["summary"]["rating"]["count"] == 1 and report["summary"]["rating"]["average"] == 4
     assert "Kuis membuat kelas hidup" not in str(report) and "Sari" not in str(report)
     assert prompts_to(harness, PAPUA)  # the other teacher's reflection is untouched
+
+
+async def test_on_whatsapp_the_reflection_and_follow_up_read_as_numbered_text(
+    harness: Harness, db_engine: Engine
+) -> None:
+    travel_to(datetime(2026, 12, 3, 5, 0, tzinfo=UTC))  # a clinic held this morning, recorded now
+    number = "+6281200000055"
+    onboarded_contact(db_engine, "whatsapp", f"whatsapp:{number}", "73", name="Bu Ani")
+    await harness.whatsapp_says(number, "halo")  # the 24-hour window is open
+    held = {"title": "Klinik luring", "starts_at": "2026-12-03T08:00:00+07:00", "duration_minutes": 60}
+    await create_meeting(harness, **held)
+    await tick(harness)
+    prompt = harness.twilio.bodies(f"whatsapp:{number}")[-1]
+    assert prompt.startswith("Terima kasih telah mengikuti Klinik luring")
+    assert "1. Isi sekarang\n2. Nanti saja" in prompt
+    for text in ("ya", "4/5", "Google Form untuk kuis", "Kuis; umpan balik; jurnal"):
+        replies = await harness.whatsapp_says(number, text)
+    assert replies[0].startswith("Terima kasih, refleksi Klinik luring tersimpan.")
+    travel_to(datetime(2026, 12, 17, 3, 0, tzinfo=UTC))  # two weeks after, 11.00 WITA
+    await harness.whatsapp_says(number, "halo")
+    await tick(harness)
+    followup = harness.twilio.bodies(f"whatsapp:{number}")[-1]
+    assert "Mana yang sudah Anda terapkan?" in followup and "1. Kuis\n2. umpan balik\n3. jurnal" in followup
+    assert "Tercatat 3 dari 3" in (await harness.whatsapp_says(number, "semua"))[0]
+
+
+async def test_a_follow_up_button_answers_with_one_thing(harness: Harness, db_engine: Engine) -> None:
+    await held_and_prompted(harness, db_engine)
+    await reflect(harness, SULSEL)
+    travel_to(ENDS + timedelta(days=14, minutes=1))
+    await tick(harness)
+    with Session(db_engine) as session:
+        prompt_id = session.exec(select(Prompt.id).where(Prompt.kind == "followup")).first()
+    await harness.post_telegram(telegram_callback_update(SULSEL, f"p{prompt_id}:2"))
+    await harness.settle()
+    assert "Tercatat 1 dari 3" in harness.telegram.sent_texts(SULSEL)[-1]
+    assert reflection_rows_applied(db_engine) == [[2]]
+
+
+def reflection_rows_applied(db_engine: Engine) -> list[list[int] | None]:
+    with Session(db_engine) as session:
+        rows = session.exec(select(Reflection).where(col(Reflection.contact_id) == contact_ids(db_engine)[str(SULSEL)]))
+        return [row.applied for row in rows.all()]
