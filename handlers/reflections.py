@@ -125,6 +125,9 @@ def in_flow(turn: Turn) -> tuple[Reflection, Meeting] | None:
 def ask_question(turn: Turn) -> None:
     found = in_flow(turn)
     question = current_question(*found) if found else None
+    if found is not None and found[0].status == ReflectionStatus.DONE:  # finished since (`lanjut` to it)
+        leave_with(turn, "reflections.already_done", title=found[1].title)
+        return
     if found is None or question is None:
         leave_with(turn, "reflections.gone")
         return
@@ -294,6 +297,7 @@ FLOW = Flow(
     FLOW_NAME,
     {"which": Step(ask_which_step, answer_which), "question": Step(ask_question, answer_question)},
     label="reflections.label",
+    resumable=True,
 )
 FEATURE = Feature(
     "reflections",

@@ -288,3 +288,12 @@ def test_every_question_set_has_hints_and_examples_that_fit() -> None:
     for name, questions in question_sets().items():
         for question in questions:
             assert question.hint and question.example, f"{name}.{question.id}"
+
+
+async def test_a_reflection_left_for_another_word_resumes_with_lanjut(harness: Harness, db_engine: Engine) -> None:
+    await prompted(harness, db_engine)
+    await harness.telegram_says(SULSEL, "1")
+    await harness.telegram_says(SULSEL, "4")
+    await harness.telegram_says(SULSEL, "jadwal")
+    (question,) = await harness.telegram_says(SULSEL, "lanjut")
+    assert "pertanyaan 2 dari 3" in question
