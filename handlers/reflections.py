@@ -7,9 +7,7 @@ question of the reflection in the flow's data). An invalid answer is asked again
 example, then passed over; `lewati` skips a question.
 """
 
-import re
-
-from bot.answers import choose, small_talk_kind, words_of
+from bot.answers import choose, small_talk_kind
 from bot.content import texts
 from bot.conversation import Flow, MenuEntry, PromptKind, Step, Turn, Word, normalize_word
 from bot.feature import Feature
@@ -28,7 +26,16 @@ from bot.reflections.models import (
     ReflectionStatus,
 )
 from bot.reflections.outcomes import OUTCOME_REMINDERS, answer_item
-from bot.reflections.questions import Kind, Question, cut_text, has_words, questions_of, read_rating, split_things
+from bot.reflections.questions import (
+    Kind,
+    Question,
+    cut_text,
+    has_words,
+    questions_of,
+    read_applied,
+    read_rating,
+    split_things,
+)
 from bot.reflections.routes import public_router, router
 from bot.reflections.service import (
     begin,
@@ -252,25 +259,9 @@ def other_in_flow(turn: Turn, reflection: Reflection) -> int | None:
     return other[0].id
 
 
-NUMBERS = re.compile(r"\d+")
-JOINERS = re.compile(r"^[\d\s,.&+]*(?:dan|and|sama)?[\d\s,.&+]*$")
-
-
-def selection(text: str, prompt: Prompt) -> list[int] | None:
-    """ "1 3", "1, 2 dan 3", "semua", "belum": the things applied; None when it is no such answer."""
-    words = words_of(text)
-    if words in {words_of(none) for none in texts().choices("reflections.none_applied")}:
-        return []
-    if words == "semua":
-        return list(range(1, len(prompt.options) + 1))
-    numbers = [int(number) for number in NUMBERS.findall(text)]
-    if not numbers or not JOINERS.match(words) or any(not 1 <= n <= len(prompt.options) for n in numbers):
-        return None
-    return sorted(set(numbers))
-
-
 def read_selection(text: str, prompt: Prompt) -> int | None:
-    chosen = selection(text, prompt)
+    """Whether a typed answer says which things were applied (the first one, or one past the last for none)."""
+    chosen = read_applied(text, len(prompt.options), texts().choices("reflections.none_applied"))
     return None if chosen is None else (chosen[0] if chosen else len(prompt.options) + 1)
 
 
@@ -280,7 +271,8 @@ def answer_followup(turn: Turn, prompt: Prompt, choice: int) -> None:
     if found is None:
         turn.say("reflections.gone")
         return
-    chosen = [choice] if parse_button(turn.text) else selection(turn.text, prompt) or []
+    none = texts().choices("reflections.none_applied")
+    chosen = [choice] if parse_button(turn.text) else read_applied(turn.text, len(prompt.options), none) or []
     record_applied(turn.session, found[0], chosen)
     total = len(things_of(*found))
     if chosen:

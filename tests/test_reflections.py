@@ -297,3 +297,14 @@ async def test_a_reflection_left_for_another_word_resumes_with_lanjut(harness: H
     await harness.telegram_says(SULSEL, "jadwal")
     (question,) = await harness.telegram_says(SULSEL, "lanjut")
     assert "pertanyaan 2 dari 3" in question
+
+
+def test_the_things_applied_are_read_from_numbers_words_or_none() -> None:
+    from bot.reflections.questions import read_applied
+
+    none = ["belum", "belum ada", "tidak ada"]
+    assert read_applied("1 3", 3, none) == [1, 3]
+    assert read_applied("1, 2 dan 3", 3, none) == [1, 2, 3]
+    assert read_applied("Semua", 3, none) == [1, 2, 3]
+    assert read_applied("belum ada", 3, none) == []
+    assert read_applied("4", 3, none) is None and read_applied("sudah dong", 3, none) is None

@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
+from bot.answers import words_of
 from bot.content import SCREEN_BUDGET, read_yaml
 from bot.errors import ContentError
 
@@ -19,6 +20,9 @@ STARS = ("⭐", "★", "🌟")
 RATING = re.compile(r"^(-?\d+)\s*(?:(?:/|dari)\s*5|bintang)?$")
 BULLET = re.compile(r"^\s*(?:\d{1,2}\s*[.)]|[-•*])\s*")
 INLINE_NUMBER = re.compile(r"(?:^|\s)\d\s*[.)]\s+")
+NUMBERS = re.compile(r"\d+")
+ONLY_NUMBERS = re.compile(r"^[\d\s]*(?:dan|and|sama)?[\d\s]*$")  # "1 3", "1 2 dan 3" (as words_of leaves them)
+ALL = "semua"
 
 
 class Kind(StrEnum):
@@ -105,3 +109,17 @@ def split_things(text: str) -> list[str]:
         inline = [part.strip() for part in INLINE_NUMBER.split(" " + items[0]) if part.strip()]
         items = inline if len(inline) > 1 else [part.strip() for part in items[0].split(";") if part.strip()]
     return [item for item in items if has_words(item)]
+
+
+def read_applied(text: str, count: int, none: list[str]) -> list[int] | None:
+    """Which of `count` things were applied: "1 3", "1, 2 dan 3", "semua", or one of `none`
+    ("belum"); None when the text is no such answer."""
+    words = words_of(text)
+    if words in {words_of(phrase) for phrase in none}:
+        return []
+    if words == ALL:
+        return list(range(1, count + 1))
+    numbers = [int(number) for number in NUMBERS.findall(words)]
+    if not numbers or not ONLY_NUMBERS.match(words) or any(not 1 <= number <= count for number in numbers):
+        return None
+    return sorted(set(numbers))

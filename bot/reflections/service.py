@@ -15,7 +15,6 @@ from bot.reflections.models import FOLLOWUP_PROMPT, REFLECTION_PROMPT, Reflectio
 from bot.reflections.questions import Kind, Question, questions_of
 
 REMINDER_AFTER = timedelta(hours=24)
-PROMPTED = (ReflectionStatus.ASKED, ReflectionStatus.ANSWERING)
 
 
 def meeting_end(meeting: Meeting) -> datetime:
