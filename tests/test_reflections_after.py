@@ -173,7 +173,7 @@ async def test_on_whatsapp_the_reflection_and_follow_up_read_as_numbered_text(
     onboarded_contact(db_engine, "whatsapp", f"whatsapp:{number}", "73", name="Bu Ani")
     await harness.whatsapp_says(number, "halo")  # the 24-hour window is open
     held = {"title": "Klinik luring", "starts_at": "2026-12-03T08:00:00+07:00", "duration_minutes": 60}
-    await create_meeting(harness, **held)
+    await create_meeting(harness, **held, badge_title="Peserta Klinik Luring")
     await tick(harness)
     prompt = harness.twilio.bodies(f"whatsapp:{number}")[-1]
     assert prompt.startswith("Terima kasih telah mengikuti Klinik luring")
@@ -181,6 +181,8 @@ async def test_on_whatsapp_the_reflection_and_follow_up_read_as_numbered_text(
     for text in ("ya", "4/5", "Google Form untuk kuis", "Kuis; umpan balik; jurnal"):
         replies = await harness.whatsapp_says(number, text)
     assert replies[0].startswith("Terima kasih, refleksi Klinik luring tersimpan.")
+    # held already, so no RSVP was asked: being in the audience is attending
+    assert replies[1].startswith('Selamat, Bu Ani! Anda mendapat lencana "Peserta Klinik Luring"')
     travel_to(datetime(2026, 12, 17, 3, 0, tzinfo=UTC))  # two weeks after, 11.00 WITA
     await harness.whatsapp_says(number, "halo")
     await tick(harness)
