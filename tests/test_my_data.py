@@ -91,9 +91,8 @@ def add_after_meeting(session: Session, contact_id: int, meeting_id: int) -> Non
     outcome = Outcome(meeting_id=meeting_id, summary="Catatan")
     session.add(outcome)
     session.flush()
-    item = ActionItem(outcome_id=outcome.id or 0, meeting_id=meeting_id, text="Berbagi", due=NOW.date())
-    session.add(item)
-    item.owner_contact_id = contact_id
+    owned = {"owner_contact_id": contact_id, "due": NOW.date()}
+    session.add(ActionItem(outcome_id=outcome.id or 0, meeting_id=meeting_id, text="Berbagi", **owned))
     session.add(
         Badge(meeting_id=meeting_id, contact_id=contact_id, first_name="Yohanes", title="Fasilitator Kelas Digital")
     )
