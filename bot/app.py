@@ -24,6 +24,7 @@ from bot.docs import add_docs_routes
 from bot.errors import BadRequest, Forbidden, GurubotError, NotFound
 from bot.features import routers
 from bot.helpdesk.faq import faq
+from bot.reflections.questions import question_sets
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     texts()  # broken content fails here, at start-up, not at the first message
     walkthrough()  # likewise the activation flow: a dead end or an overlong step stops the start
     faq()  # and the FAQ: a duplicate id or an answer over one screen
+    question_sets()  # and the reflections' question sets
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

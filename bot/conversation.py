@@ -73,11 +73,14 @@ class Word:
 @dataclass(frozen=True)
 class PromptKind:
     """How one kind of prompt is answered: `answer` gets the 1-based choice; `choices` names the
-    options key whose phrases (`content/answers.yaml`: "hadir", "gk bisa") also answer it."""
+    options key whose phrases (`content/answers.yaml`: "hadir", "gk bisa") also answer it; `reads`,
+    when given, reads a typed answer the options cannot ("1 3": several at once) and returns the
+    choice it stands for, or None when the text does not answer the prompt."""
 
     name: str
     answer: Callable[["Turn", Prompt, int], None]
     choices: str
+    reads: Callable[[str, Prompt], int | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from bot.delivery import rate_limit
 from bot.delivery.templates import NEW_MESSAGE
 from bot.erasure import ErasureHook
 from bot.feature import Feature
-from handlers import activation, activation_guide, duta, helpdesk, meetings, menu, onboarding, privacy
+from handlers import activation, activation_guide, duta, helpdesk, meetings, menu, onboarding, privacy, reflections
 
 Named = TypeVar("Named")
 
@@ -36,6 +36,7 @@ FEATURES: tuple[Feature, ...] = (
     activation_guide.FEATURE,
     meetings.FEATURE,
     helpdesk.FEATURE,
+    reflections.FEATURE,
 )
 
 

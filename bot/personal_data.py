@@ -22,6 +22,7 @@ from bot.meetings.service import upcoming_for
 from bot.meetings.timefmt import moment_text
 from bot.models import Consent, Contact, InboundMessage, OutboundMessage
 from bot.profile import level_label, place_text, role_label
+from bot.reflections.personal import after_meetings_text
 from bot.regions import TimeZone
 
 MEETINGS_LISTED = 3
@@ -55,6 +56,7 @@ def my_data_text(session: Session, contact: Contact, now: datetime, controller: 
         meetings=meetings_text(session, contact, now, zone),
         tickets=tickets_text(session, contact),
         duty=duty_text(session, contact),
+        after_meetings=after_meetings_text(session, contact),
     )
 
 

@@ -152,7 +152,12 @@ def answer_prompt(turn: Turn) -> bool:
         if kind is None:
             continue
         newer = asked_at is None or prompt.created_at > asked_at
-        choice = choose(turn.text, prompt.options, kind.choices) if newer else choose_label(turn.text, prompt.options)
+        if newer and kind.reads is not None:
+            choice = kind.reads(turn.text, prompt)
+        elif newer:
+            choice = choose(turn.text, prompt.options, kind.choices)
+        else:
+            choice = choose_label(turn.text, prompt.options)
         if choice is not None:
             answer_with(turn, prompt, choice)
             return True

@@ -1,9 +1,7 @@
 """The main menu (its entries come from the features), help, and the words that lead back to it."""
 
-from collections.abc import Callable
-
 from bot.answers import choose
-from bot.conversation import MENU_FLOW, Flow, MenuEntry, Step, Turn, Word
+from bot.conversation import MENU_FLOW, Flow, Step, Turn, Word
 from bot.feature import Feature
 from bot.respond import resume_paused
 
@@ -29,16 +27,6 @@ def answer_main(turn: Turn) -> bool:
     return True
 
 
-def not_ready(label: str) -> Callable[[Turn], None]:
-    """A menu entry for a feature still being built: it says so honestly."""
-
-    def say_not_ready(turn: Turn) -> None:
-        turn.say("menu.not_ready", feature=turn.content.render(label))
-        turn.show_menu()
-
-    return say_not_ready
-
-
 def show_help(turn: Turn) -> None:
     turn.say("menu.help")
 
@@ -57,7 +45,4 @@ FEATURE = Feature(
         "bantuan": Word(show_help, repeats=True, before_consent=True),
         "lanjut": Word(resume_paused, needs_profile=True),
     },
-    menu=(
-        MenuEntry(4, "menu.items.reflections", not_ready("menu.items.reflections")),
-    ),
 )

@@ -98,10 +98,10 @@ async def test_menu_words_work_in_any_case_with_spaces(harness: Harness) -> None
     assert "Menu utama" in replies[0]
 
 
-async def test_features_not_built_yet_say_so_honestly(harness: Harness) -> None:
+async def test_menu_4_before_any_meeting_says_there_is_no_reflection_yet(harness: Harness) -> None:
     await onboard(harness, 28)
     replies = await harness.telegram_says(28, "4")
-    assert "belum bisa dipakai" in replies[0]
+    assert replies[0].startswith("Belum ada pertemuan yang bisa Anda refleksikan.")
 
 
 async def test_telegram_start_command_opens_the_menu_and_unknown_commands_get_a_hint(harness: Harness) -> None:

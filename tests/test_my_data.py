@@ -18,9 +18,12 @@ from bot.helpdesk.models import Volunteer
 from bot.meetings.models import Invitation, Meeting, Rsvp
 from bot.models import Contact, InboundMessage, OutboundMessage
 from bot.personal_data import my_data_text
+from bot.reflections.models import ActionItem, Badge, Outcome, Reflection
 from tests.factories import Harness, onboarded_contact
 
-MY_DATA_BUDGET = 1000  # characters: what one phone screen of WhatsApp shows, scrolling a little
+# characters: what one phone screen of WhatsApp shows, scrolling a little (one message on every
+# channel; 1,000 before reflections, badges and action items had to be listed too)
+MY_DATA_BUDGET = 1100
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # Wednesday 11.00 WITA
 CONTROLLER = "BTIKP Dinas Pendidikan Provinsi Sulawesi Selatan"
 # Table → what DATA SAYA says about a teacher's rows in it (absent when there are none).
@@ -33,6 +36,9 @@ SHOWN = {
     "ticket": "Tiket bantuan: 1 (terbuka: #",
     "volunteer": "Duta Teknologi: 07.00–21.00 WITA",
     "meeting_invitation": "Klinik coaching PembaTIK, Rabu, 2 Desember 2026 pukul 11.00 WITA: hadir",
+    "reflection": "Refleksi dan lencana: 1 refleksi",
+    "action_item": ", 1 tugas tindak lanjut",
+    "badge": ", 1 lencana",
 }
 # Tables that hold a contact's id but are not listed, and why.
 NOT_SHOWN = {
@@ -80,14 +86,28 @@ def a_teacher_with_everything(engine: Engine, province: str = "73", duta: bool =
                     name="Andi Makkulau", channel="whatsapp", address=address, time_zone=zone, contact_id=contact_id
                 )
             )
-        add_invitation(session, contact_id, "Rapat lalu", -3, Rsvp.YES)
+        past = add_invitation(session, contact_id, "Rapat lalu", -3, Rsvp.YES)
+        add_after_meeting(session, contact_id, past)
         add_invitation(session, contact_id, "Klinik coaching PembaTIK", 7, Rsvp.YES)
         add_invitation(session, contact_id, "Webinar Rapor", 9, Rsvp.NO)
         session.commit()
     return contact_id
 
 
-def add_invitation(session: Session, contact_id: int, title: str, days: int, answer: Rsvp) -> None:
+def add_after_meeting(session: Session, contact_id: int, meeting_id: int) -> None:
+    """A reflection on a past meeting, an action item the contact owns, and the meeting's badge."""
+    session.add(Reflection(meeting_id=meeting_id, contact_id=contact_id, answers={"summary": "Kuis"}, rating=4))
+    outcome = Outcome(meeting_id=meeting_id, summary="Catatan")
+    session.add(outcome)
+    session.flush()
+    owned = {"owner_contact_id": contact_id, "due": NOW.date()}
+    session.add(ActionItem(outcome_id=outcome.id or 0, meeting_id=meeting_id, text="Berbagi", **owned))
+    session.add(
+        Badge(meeting_id=meeting_id, contact_id=contact_id, first_name="Yohanes", title="Fasilitator Kelas Digital")
+    )
+
+
+def add_invitation(session: Session, contact_id: int, title: str, days: int, answer: Rsvp) -> int:
     """A meeting `days` from now (at the same hour) the contact is invited to, with their answer."""
     starts_at = clock.utcnow() + timedelta(days=days)
     link = "https://meet.example.org/x"
@@ -95,6 +115,7 @@ def add_invitation(session: Session, contact_id: int, title: str, days: int, ans
     session.add(meeting)
     session.flush()
     session.add(Invitation(meeting_id=meeting.id or 0, contact_id=contact_id, rsvp=answer))
+    return meeting.id or 0
 
 
 def data_saya(engine: Engine, contact_id: int) -> str:

@@ -12,8 +12,11 @@ from sqlmodel import SQLModel
 
 from bot.audience import Audience
 from bot.clock import utcnow
+from bot.reflections.questions import DEFAULT_SET, question_set_names
 
 DEFAULT_REMINDER_MINUTES = [24 * 60, 60]
+DEFAULT_REFLECTION_DELAY_MINUTES = 15
+DEFAULT_FOLLOWUP_DAYS = 14
 
 
 class MeetingStatus(StrEnum):
@@ -70,6 +73,13 @@ class Meeting(SQLModel, table=True):
     created_at: datetime = TableField(default_factory=utcnow)
     updated_at: datetime = TableField(default_factory=utcnow)
     cancelled_at: datetime | None = None
+    # After the meeting (bot/reflections): the reflection prompt goes this long after the end,
+    # with this named question set; attendees who reflect earn the badge, when it has one.
+    reflection_delay_minutes: int = DEFAULT_REFLECTION_DELAY_MINUTES
+    question_set: str = TableField(default=DEFAULT_SET, max_length=40)
+    badge_title: str | None = TableField(default=None, max_length=100)
+    followup_days: int = DEFAULT_FOLLOWUP_DAYS
+    reflections_planned_at: datetime | None = None  # when the participants' reflections were planned
 
 
 class Invitation(SQLModel, table=True):
@@ -113,7 +123,32 @@ def within_this_century(moment: datetime) -> datetime:
 MeetingTime = Annotated[AwareDatetime, AfterValidator(within_this_century)]
 
 
-class MeetingCreate(BaseModel):
+def known_question_set(name: str) -> str:
+    if name not in question_set_names():
+        raise ValueError(f"unknown question set; known: {', '.join(sorted(question_set_names()))}")
+    return name
+
+
+class AfterMeeting(BaseModel):
+    """What happens after the meeting: the reflection, its follow-up and the badge."""
+
+    reflection_delay_minutes: int = Field(
+        default=DEFAULT_REFLECTION_DELAY_MINUTES, ge=0, le=7 * 24 * 60, description="minutes after the end"
+    )
+    question_set: str = Field(default=DEFAULT_SET, max_length=40, description="a set of content/reflections.yaml")
+    badge_title: str | None = Field(default=None, min_length=3, max_length=100)
+    followup_days: int = Field(default=DEFAULT_FOLLOWUP_DAYS, ge=1, le=90, description="days until the follow-up")
+
+
+class MeetingCreate(AfterMeeting):
+    """A start in the past records a meeting held already (an offline clinic): no invitation and
+    no reminders; its audience is asked for a reflection right away."""
+
+    @field_validator("question_set")
+    @classmethod
+    def _known_set(cls, name: str) -> str:
+        return known_question_set(name)
+
     title: str = Field(min_length=3, max_length=200)
     starts_at: MeetingTime
     duration_minutes: int = Field(ge=5, le=12 * 60)
@@ -140,7 +175,7 @@ class MeetingUpdate(BaseModel):
     agenda: str | None = Field(default=None, max_length=2000)
 
 
-class MeetingPublic(BaseModel):
+class MeetingPublic(AfterMeeting):
     id: int
     title: str
     starts_at: datetime  # in the organiser's offset

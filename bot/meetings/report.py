@@ -37,6 +37,10 @@ def to_public(meeting: Meeting) -> MeetingPublic:
         calendar_url=meeting.calendar_url,
         created_by=meeting.created_by,
         created_at=meeting.created_at,
+        reflection_delay_minutes=meeting.reflection_delay_minutes,
+        question_set=meeting.question_set,
+        badge_title=meeting.badge_title,
+        followup_days=meeting.followup_days,
     )
 
 

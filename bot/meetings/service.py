@@ -34,6 +34,7 @@ from bot.models import Contact
 from bot.prompts import close_prompts, close_subject, move_expiry
 
 ANNOUNCED_FIELDS = ("starts_at", "duration_minutes", "join_url")
+RECORDED_AFTER = timedelta(days=30)  # a meeting held up to this long ago may still be recorded
 
 
 class Organiser(AudienceCaller, Protocol):
@@ -57,9 +58,10 @@ def utc_offset_minutes(moment: datetime) -> int:
 def create_meeting(
     session: Session, body: MeetingCreate, organiser: Organiser, public_url: str, now: datetime
 ) -> Meeting:
-    """Store the meeting and invite its audience (staff only inside their province)."""
-    if body.starts_at <= now:
-        raise BadRequest("starts_at must be in the future")
+    """Store the meeting and invite its audience (staff only inside their province). A meeting
+    that has started already is recorded after the fact: invited, with nothing sent before it."""
+    if body.starts_at < now - RECORDED_AFTER:
+        raise BadRequest("starts_at lies too far in the past to record the meeting")
     audience = scoped(body.audience, organiser)
     code = new_short_code()
     meeting = Meeting(
@@ -75,15 +77,21 @@ def create_meeting(
         created_by=organiser.name,
         short_code=code,
         calendar_url=f"{public_url.rstrip('/')}/m/{code}.ics",
+        reflection_delay_minutes=body.reflection_delay_minutes,
+        question_set=body.question_set,
+        badge_title=body.badge_title.strip() if body.badge_title else None,
+        followup_days=body.followup_days,
+        created_at=now,
     )
     session.add(meeting)
     session.flush()
-    invite_audience(session, meeting, now)
+    invite_audience(session, meeting, now, announce=meeting.starts_at > now)
     return meeting
 
 
-def invite_audience(session: Session, meeting: Meeting, now: datetime) -> None:
-    """Invite every onboarded contact of the audience, except those who said BERHENTI."""
+def invite_audience(session: Session, meeting: Meeting, now: datetime, announce: bool = True) -> None:
+    """Invite every onboarded contact of the audience, except those who said BERHENTI; without
+    `announce` (a meeting held already) the invitations are recorded and nothing is planned."""
     contacts = session.exec(contacts_query(Audience.model_validate(meeting.audience))).all()
     reachable = [contact for contact in contacts if contact.opted_out_at is None]
     meeting.opted_out_count = len(contacts) - len(reachable)
@@ -91,6 +99,8 @@ def invite_audience(session: Session, meeting: Meeting, now: datetime) -> None:
     invitations = [Invitation(meeting_id=meeting.id, contact_id=contact.id or 0) for contact in reachable]
     session.add_all(invitations)
     session.flush()
+    if not announce:
+        return
     for invitation, contact in zip(invitations, reachable, strict=True):
         plan_messages(session, meeting, invitation, contact, now, notice=None)
 

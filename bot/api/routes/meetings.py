@@ -17,6 +17,7 @@ from bot.meetings.report import report, to_public
 from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, edit_meeting
 from bot.meetings.suggest import suggest_times
 from bot.meetings.warnings import MeetingCreated, quiet_start_warnings
+from bot.reflections.outcomes import MeetingDetail, outcome_public
 
 router = staff_router("/api/meetings", ["meetings"])
 MeetingId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # larger ids overflow the database integer
@@ -37,7 +38,8 @@ def visible_meeting(session: SessionDep, meeting_id: MeetingId, caller: Caller) 
 @router.post("", status_code=201, response_model=MeetingCreated, responses=error_responses(400))
 def create(body: MeetingCreate, request: Request, caller: CallerDep, session: SessionDep) -> MeetingCreated:
     """Create a meeting and invite its audience right away (quiet hours respected); `warnings`
-    count, per zone, the invitees for whom it starts in their quiet hours."""
+    count, per zone, the invitees for whom it starts in their quiet hours. A start in the past
+    records a meeting held already: no invitation, and the audience is asked to reflect."""
     public_url = request.app.state.runtime.settings.public_url
     meeting = create_meeting(session, body, caller, public_url, utcnow())
     session.flush()
@@ -72,10 +74,11 @@ def suggest(
     return suggest_times(labels, duration_minutes, date, utcnow())[:limit]
 
 
-@router.get("/{meeting_id}", response_model=MeetingReport)
-def get_meeting(meeting_id: MeetingId, caller: CallerDep, session: SessionDep) -> MeetingReport:
-    """The meeting with who is invited, their answers and the messages sent."""
-    return report(session, visible_meeting(session, meeting_id, caller))
+@router.get("/{meeting_id}", response_model=MeetingDetail)
+def get_meeting(meeting_id: MeetingId, caller: CallerDep, session: SessionDep) -> MeetingDetail:
+    """The meeting with who is invited, their answers, the messages sent and its outcome's items."""
+    found = report(session, visible_meeting(session, meeting_id, caller))
+    return MeetingDetail(**found.model_dump(), outcome=outcome_public(session, meeting_id))
 
 
 @router.patch("/{meeting_id}", response_model=MeetingReport, responses=error_responses(400, 409))

@@ -1,0 +1,1 @@
+"""After a meeting: reflections, outcomes, follow-ups of action plans, and badges."""
