@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.activation.models import ActivationProgress, Ticket, TicketStatus
 from bot.activation.walkthrough import walkthrough
+from bot.broadcasts.optout import announcements_stopped
 from bot.config import get_settings
 from bot.content import texts
 from bot.local_time import date_text, zone_of
@@ -49,7 +50,7 @@ def my_data_text(session: Session, contact: Contact, now: datetime) -> str:
         role=role_label(contact.role) or unknown,
         level=level_label(contact.school_level) or unknown,
         consent=consent_text(session, contact, zone),
-        announcements=content.render("privacy.stopped_label" if contact.opted_out_at else "privacy.active"),
+        announcements=announcements_text(session, contact),
         received=count_where(session, col(InboundMessage.contact_id) == contact.id),
         # a button's spinner stopped is no message
         sent=count_where(
@@ -59,6 +60,15 @@ def my_data_text(session: Session, contact: Contact, now: datetime) -> str:
         meetings=meetings_text(session, contact, now, zone),
         tickets=tickets_text(session, contact),
     )
+
+
+def announcements_text(session: Session, contact: Contact) -> str:
+    """ "aktif", "berhenti" (BERHENTI) or "pengumuman berhenti, pengingat tetap aktif"."""
+    if contact.opted_out_at is not None:
+        return texts().render("privacy.stopped_label")
+    if announcements_stopped(session, contact.id):
+        return texts().render("broadcasts.announcements_only_stopped")
+    return texts().render("privacy.active")
 
 
 def chat_text(contact: Contact) -> str:

@@ -5,6 +5,7 @@ menu that offers the last three.
 onboarding's own question for it, which comes back here; nothing else about them changes.
 """
 
+from bot.broadcasts.optout import resume_announcements
 from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.erasure import erase_contact
 from bot.feature import Feature
@@ -25,7 +26,9 @@ def stop_announcements(turn: Turn) -> None:
 
 
 def start_announcements(turn: Turn) -> None:
+    """MULAI: announcements and reminders again, after BERHENTI or BERHENTI PENGUMUMAN."""
     turn.contact.opted_out_at = None
+    resume_announcements(turn.session, turn.contact.id or 0)
     turn.say("privacy.started")
 
 

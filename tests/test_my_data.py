@@ -36,6 +36,8 @@ SHOWN = {
 NOT_SHOWN = {
     "activation_event": "the history of activation_progress (its funnel), shown as the step reached",
     "prompt": "questions the bot asked (their text is among the messages counted); open ones need no listing",
+    "broadcast_recipient": "announcements sent to the teacher, among the messages counted (with a poll's answer)",
+    "announcement_opt_out": "shown as the announcements line (tests/test_broadcast_words.py)",
 }
 
 
