@@ -39,3 +39,5 @@ def add_walkthrough_context(session: Session, contact: Contact, ticket: Ticket) 
     if progress is None or progress.completed_at is not None or progress.step is None or ticket.step:
         return
     ticket.step, ticket.branch = progress.step, progress.branch
+
+
