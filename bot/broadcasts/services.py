@@ -16,6 +16,7 @@ from bot.audience import AudienceCaller, scoped
 from bot.broadcasts.audit import record
 from bot.broadcasts.estimate import ChannelLoad, configured_rates, finish_time, rate_of
 from bot.broadcasts.models import (
+    POLL_PROMPT,
     TEXT_LIMIT,
     Broadcast,
     BroadcastAudience,
@@ -30,6 +31,7 @@ from bot.config import Settings
 from bot.errors import BadRequest
 from bot.local_time import WIB
 from bot.models import OutboundMessage, OutboundStatus
+from bot.prompts import close_subject
 from bot.regions import TimeZone
 
 FINISHED = (BroadcastStatus.DONE, BroadcastStatus.CANCELLED)
@@ -176,6 +178,7 @@ def cancel(session: Session, broadcast: Broadcast, caller: Staffer, now: datetim
         .where(col(Recipient.broadcast_id) == broadcast.id, col(Recipient.status) == RecipientStatus.PENDING)
         .values(status=RecipientStatus.CANCELLED)
     )
+    close_subject(session, POLL_PROMPT, broadcast.id or 0)  # a poll's old buttons now say they expired
     record(session, caller, "broadcast.cancel", broadcast)
 
 
