@@ -4,6 +4,7 @@ so a later answer replaces the earlier one. A reply that is no option goes on as
 
 from sqlmodel import col, select
 
+from bot.broadcasts import invite_routes
 from bot.broadcasts import models as broadcast_tables
 from bot.broadcasts.jobs import BROADCAST_JOB
 from bot.broadcasts.models import POLL_PROMPT, Recipient
@@ -39,7 +40,7 @@ FEATURE = Feature(
     words={"berhenti pengumuman": Word(stop, repeats=True, before_consent=True)},
     prompt_kinds=(PromptKind(POLL_PROMPT, answer_poll, choices="broadcasts.poll"),),
     jobs=(BROADCAST_JOB,),
-    routers=(router, audit_router),
+    routers=(router, audit_router, invite_routes.router),
     tables=(broadcast_tables,),
     erase=erase,
     templates=(ANNOUNCEMENT_TEMPLATE,),
