@@ -6,6 +6,7 @@ from sqlmodel import col, select
 
 from bot.broadcasts import invite_routes
 from bot.broadcasts import models as broadcast_tables
+from bot.broadcasts.invitations import CONSENT_INVITATION
 from bot.broadcasts.jobs import BROADCAST_JOB
 from bot.broadcasts.models import POLL_PROMPT, Recipient
 from bot.broadcasts.optout import erase, stop_announcements
@@ -43,5 +44,5 @@ FEATURE = Feature(
     routers=(router, audit_router, invite_routes.router),
     tables=(broadcast_tables,),
     erase=erase,
-    templates=(ANNOUNCEMENT_TEMPLATE,),
+    templates=(ANNOUNCEMENT_TEMPLATE, CONSENT_INVITATION),
 )

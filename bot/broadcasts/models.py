@@ -147,3 +147,15 @@ class BroadcastCreate(BaseModel):
         if len(text) > TEXT_LIMIT:
             raise ValueError(f"text has {len(text)} characters; at most {TEXT_LIMIT}")
         return text
+
+
+class TeacherInvite(SQLModel, table=True):
+    """A teacher imported from a school's or district's list: not consented, so only the consent
+    invitation is ever sent (`invited_at`); they become recipients when they answer and consent."""
+
+    __tablename__ = "teacher_invite"
+
+    contact_id: int = TableField(foreign_key="contact.id", primary_key=True, ondelete="CASCADE")
+    npsn: str = TableField(default="", max_length=8)
+    imported_at: datetime = TableField(default_factory=utcnow)
+    invited_at: datetime | None = TableField(default=None, index=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from bot.broadcasts.models import AnnouncementOptOut, Recipient, RecipientStatus, SkipReason
+from bot.broadcasts.models import AnnouncementOptOut, Recipient, RecipientStatus, SkipReason, TeacherInvite
 from bot.models import OutboundMessage, OutboundStatus, Priority
 
 
@@ -43,6 +43,7 @@ def announcements_stopped(session: Session, contact_id: int | None) -> bool:
 def erase(session: Session, contact_id: int) -> None:
     """HAPUS DATA: the ledger keeps anonymous counts (and poll answers by province); nothing pending goes."""
     session.execute(delete(AnnouncementOptOut).where(col(AnnouncementOptOut.contact_id) == contact_id))
+    session.execute(delete(TeacherInvite).where(col(TeacherInvite.contact_id) == contact_id))
     session.execute(
         update(Recipient)
         .where(col(Recipient.contact_id) == contact_id, col(Recipient.status) == RecipientStatus.PENDING)

@@ -85,7 +85,23 @@ def upgrade() -> None:
         batch_op.create_index("ix_broadcast_recipient_report", ["broadcast_id", "status"], unique=False)
 
 
+    op.create_table(
+        "teacher_invite",
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("npsn", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("imported_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("invited_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("contact_id"),
+    )
+    with op.batch_alter_table("teacher_invite", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_teacher_invite_invited_at"), ["invited_at"], unique=False)
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("teacher_invite", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_teacher_invite_invited_at"))
+    op.drop_table("teacher_invite")
     with op.batch_alter_table("broadcast_recipient", schema=None) as batch_op:
         batch_op.drop_index("ix_broadcast_recipient_report")
         batch_op.drop_index(batch_op.f("ix_broadcast_recipient_outbound_id"))
