@@ -10,10 +10,11 @@ from sqlmodel import Session, select
 from bot import clock
 from bot.broadcasts.importing import ImportRejected, import_teachers
 from bot.broadcasts.invitations import send_invitations
+from bot.cli import main
+from bot.config import get_settings
 from bot.models import Contact
 from tests.factories import Harness
 from tests.test_broadcasts import MORNING, TEXT, create, report
-from tests.test_cli import run
 from tests.test_meetings import tick, travel_to
 
 HEADER = "nama,telepon,npsn,provinsi,kabupaten,peran,jenjang\n"
@@ -95,13 +96,20 @@ async def test_invitation_then_consent_makes_a_recipient(harness: Harness, db_en
     assert (await report(harness, after["id"]))["counts"]["sent"] == 1
 
 
-def test_gurubot_import_reports_the_rows_and_exits_1(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    assert run(["migrate"], cwd=tmp_path, env_extra={"GURUBOT_DATABASE_URL": url}).returncode == 0
+def test_gurubot_import_reports_the_rows_and_exits_1(
+    db_engine: Engine,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GURUBOT_DATABASE_URL", database_url)
+    get_settings.cache_clear()
     (tmp_path / "guru.csv").write_text(BAD_ROWS)
-    result = run(["import", "guru.csv"], cwd=tmp_path, env_extra={"GURUBOT_DATABASE_URL": url})
-    assert result.returncode == 1
-    assert "4 row(s) wrong; nothing imported" in result.stderr and "row 4: unknown province: Atlantis" in result.stderr
+    assert main(["import", str(tmp_path / "guru.csv")]) == 1
+    printed = capsys.readouterr()
+    assert "4 row(s) wrong; nothing imported" in printed.err and "row 4: unknown province: Atlantis" in printed.err
     (tmp_path / "guru.csv").write_text(GOOD)
-    result = run(["import", "guru.csv"], cwd=tmp_path, env_extra={"GURUBOT_DATABASE_URL": url})
-    assert result.returncode == 0 and "1 teachers imported" in result.stdout, result.stderr
+    assert main(["import", str(tmp_path / "guru.csv")]) == 0
+    assert "1 teachers imported" in capsys.readouterr().out
+    get_settings.cache_clear()

@@ -146,7 +146,7 @@ async def test_a_worker_killed_mid_broadcast_sends_each_message_once_after_resta
     created = await create(harness, confirm_all=True)
     real_deliver, calls = jobs.deliver, []
 
-    def dies_on_the_fourth(session: Session, broadcast: Any, contact: Contact) -> int:
+    def dies_on_the_fourth(session: Session, broadcast: Any, contact: Contact) -> OutboundMessage:
         calls.append(contact.id)
         if len(calls) == 4:
             raise SystemExit("killed")  # the worker dies in the middle of its second batch

@@ -98,10 +98,11 @@ def reason_to_skip(contact: Contact, stopped: set[int]) -> str | None:
 
 
 def send_batch(session: Session, rows: Sequence[tuple[Recipient, Contact]], now: datetime) -> int:
-    """Queue, skip or defer each claimed row; returns how many went to the outbox."""
+    """Queue, skip or defer each claimed row; returns how many went to the outbox. The outbox
+    rows are written together, then the ledger rows point to them."""
     stopped = opted_out_of_announcements(session, [contact.id or 0 for _, contact in rows])
     broadcasts = {row.broadcast_id: session.get(Broadcast, row.broadcast_id) for row, _ in rows}
-    queued = 0
+    queued: list[tuple[Recipient, OutboundMessage]] = []
     for row, contact in rows:
         reason = reason_to_skip(contact, stopped)
         zone = zone_of(contact)
@@ -112,10 +113,11 @@ def send_batch(session: Session, rows: Sequence[tuple[Recipient, Contact]], now:
         else:
             broadcast = broadcasts[row.broadcast_id]
             assert broadcast is not None
-            row.outbound_id = deliver(session, broadcast, contact)
-            row.status, row.queued_at = RecipientStatus.QUEUED, now
-            queued += 1
-    return queued
+            queued.append((row, deliver(session, broadcast, contact)))
+    session.flush()
+    for row, message in queued:
+        row.outbound_id, row.status, row.queued_at = message.id, RecipientStatus.QUEUED, now
+    return len(queued)
 
 
 def feed_channel(engine: Engine, channel: str, room: int) -> int:

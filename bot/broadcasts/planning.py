@@ -107,5 +107,6 @@ def plan(session: Session, broadcast_id: int, audience: BroadcastAudience, start
         case((chosen.c.due_at > literal(start, Recipient.__table__.c.due_at.type), True), else_=False),  # type: ignore[attr-defined]
     )
     columns = ["broadcast_id", "contact_id", "channel", "province_code", "status", "skip_reason", "due_at", "deferred"]
-    result = session.exec(insert(Recipient).from_select(columns, rows))
-    return int(result.rowcount or 0)
+    session.exec(insert(Recipient).from_select(columns, rows))
+    written = select(func.count()).where(col(Recipient.broadcast_id) == broadcast_id)
+    return int(session.execute(written).scalar_one())

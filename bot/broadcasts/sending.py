@@ -10,7 +10,7 @@ from bot.broadcasts.models import POLL_PROMPT, Broadcast
 from bot.broadcasts.templating import ANNOUNCEMENT_TEMPLATE, closed_window_delivery
 from bot.content import texts
 from bot.conversation import Reply
-from bot.models import Contact, Priority
+from bot.models import Contact, OutboundMessage, Priority
 from bot.outbox import enqueue
 from bot.prompts import button_tag, open_prompt
 
@@ -24,8 +24,8 @@ def message_text(broadcast: Broadcast) -> str:
     return texts().render("broadcasts.message", text=broadcast.text)
 
 
-def deliver(session: Session, broadcast: Broadcast, contact: Contact) -> int:
-    """Put the message in the outbox; returns its outbox id."""
+def deliver(session: Session, broadcast: Broadcast, contact: Contact) -> OutboundMessage:
+    """Put the message in the outbox (not yet flushed: a batch is written in one go); returns its row."""
     reply = Reply(message_text(broadcast), kind=MESSAGE_KIND, priority=Priority.BROADCAST)
     if broadcast.poll:
         options = list(broadcast.poll["options"])
@@ -39,13 +39,10 @@ def deliver(session: Session, broadcast: Broadcast, contact: Contact) -> int:
         )
         reply.options, reply.tag = options, button_tag(prompt)
     as_template = closed_window_delivery(broadcast.text, broadcast.poll is not None) == "template"
-    row = enqueue(
+    return enqueue(
         session,
         contact,
         reply,
         template=ANNOUNCEMENT_TEMPLATE if as_template else None,
         template_variables={"text": broadcast.text} if as_template else None,
     )
-    session.flush()
-    assert row.id is not None
-    return row.id
