@@ -1,6 +1,6 @@
 """Broadcasts at scale on PostgreSQL: 100,000 recipients.
 
-    .venv/bin/python bench/bench_broadcast.py [--teachers 100000] [--sample 3000] [--json FILE]
+    .venv/bin/python bench/bench_broadcast.py [--teachers 100000] [--sample 3000] [--json FILE] [--planning-only]
 
 1. Compose: `POST /api/broadcasts` for everyone (the count of the audience), through the app.
 2. Planning: the tick's `plan_due` writes the ledger in one INSERT … SELECT, while a client asks
@@ -240,6 +240,7 @@ def main() -> None:
     parser.add_argument("--teachers", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=3000)
     parser.add_argument("--json")
+    parser.add_argument("--planning-only", action="store_true", help="stop after step 2")
     args = parser.parse_args()
     clock.advance(MIDDAY - clock.utcnow())
     clock.freeze()
@@ -255,6 +256,9 @@ def main() -> None:
         results["compose_ms"] = (time.perf_counter() - started) * 1000
         results["recipient_count"] = created.json()["recipient_count"]
         results["planning"] = plan_under_load(engine, base, created.json()["id"])
+    if args.planning_only:
+        print(json.dumps(results, indent=2))
+        return
     fed, seconds = feed_all(engine)
     results["feeding"] = {"queued": fed, "seconds": seconds, "per_second": fed / seconds}
     results["unthrottled"] = unthrottled_send(engine, args.sample)

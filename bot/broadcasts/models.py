@@ -81,7 +81,7 @@ class Recipient(SQLModel, table=True):
     skip_reason: str | None = TableField(default=None, max_length=16)
     due_at: datetime
     deferred: bool = False
-    outbound_id: int | None = TableField(default=None, index=True)
+    outbound_id: int | None = None  # no index: reports reach the outbox from the ledger, by its key
     queued_at: datetime | None = None
     poll_choice: int | None = None
     poll_answered_at: datetime | None = None

@@ -81,7 +81,6 @@ def upgrade() -> None:
     with op.batch_alter_table("broadcast_recipient", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_broadcast_recipient_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index("ix_broadcast_recipient_due", ["status", "due_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_broadcast_recipient_outbound_id"), ["outbound_id"], unique=False)
         batch_op.create_index("ix_broadcast_recipient_report", ["broadcast_id", "status"], unique=False)
 
 
@@ -104,7 +103,6 @@ def downgrade() -> None:
     op.drop_table("teacher_invite")
     with op.batch_alter_table("broadcast_recipient", schema=None) as batch_op:
         batch_op.drop_index("ix_broadcast_recipient_report")
-        batch_op.drop_index(batch_op.f("ix_broadcast_recipient_outbound_id"))
         batch_op.drop_index("ix_broadcast_recipient_due")
         batch_op.drop_index(batch_op.f("ix_broadcast_recipient_contact_id"))
 
