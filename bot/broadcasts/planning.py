@@ -6,13 +6,14 @@ zone); planning inserts that SELECT into the ledger in one statement, the previe
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, insert, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, insert, literal, or_, select, text, true
 from sqlmodel import Session, col
 
 from bot import regions
 from bot.activation.models import ActivationEvent, ActivationProgress, EventKind
 from bot.audience import place_and_profile_conditions
 from bot.broadcasts.models import AnnouncementOptOut, BroadcastAudience, Recipient, RecipientStatus, SkipReason
+from bot.db import is_postgres
 from bot.local_time import AWAKE, LABEL_BY_IANA, WIB
 from bot.models import Contact
 from bot.regions import TimeZone
@@ -93,8 +94,15 @@ def candidates(audience: BroadcastAudience, start: datetime) -> Select[Any]:
     ).where(true(), *audience_conditions(audience))
 
 
+def without_jit(session: Session) -> None:
+    """PostgreSQL's JIT compiled the audience query for longer (0.36 s) than it ran (0.1 s)."""
+    if is_postgres(session):
+        session.execute(text("SET LOCAL jit = off"))
+
+
 def plan(session: Session, broadcast_id: int, audience: BroadcastAudience, start: datetime) -> int:
     """Write the ledger for a broadcast in one INSERT … SELECT; returns the rows written."""
+    without_jit(session)
     chosen = candidates(audience, start).subquery()
     rows = select(
         literal(broadcast_id),

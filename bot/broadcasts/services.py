@@ -25,7 +25,7 @@ from bot.broadcasts.models import (
     Recipient,
     RecipientStatus,
 )
-from bot.broadcasts.planning import candidates, known_zones
+from bot.broadcasts.planning import candidates, known_zones, without_jit
 from bot.broadcasts.templating import closed_window_delivery
 from bot.config import Settings
 from bot.errors import BadRequest
@@ -100,6 +100,7 @@ def create_broadcast(session: Session, body: BroadcastCreate, caller: Staffer, n
 
 def grouped(session: Session, audience: BroadcastAudience, start: datetime) -> list[Any]:
     """The audience counted by channel, zone, skip reason, closed window and quiet-hour deferral."""
+    without_jit(session)
     chosen = candidates(audience, start).subquery()
     deferred = chosen.c.due_at > start
     keys = [chosen.c.channel, chosen.c.zone, chosen.c.skip_reason, chosen.c.window_closed, deferred.label("deferred")]

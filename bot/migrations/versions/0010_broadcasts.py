@@ -73,15 +73,12 @@ def upgrade() -> None:
         sa.Column("queued_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("poll_choice", sa.Integer(), nullable=True),
         sa.Column("poll_answered_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["broadcast_id"], ["broadcast.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("broadcast_id", "contact_id"),
     )
     with op.batch_alter_table("broadcast_recipient", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_broadcast_recipient_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index("ix_broadcast_recipient_due", ["status", "due_at"], unique=False)
-        batch_op.create_index("ix_broadcast_recipient_report", ["broadcast_id", "status"], unique=False)
 
 
     op.create_table(
@@ -102,7 +99,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_teacher_invite_invited_at"))
     op.drop_table("teacher_invite")
     with op.batch_alter_table("broadcast_recipient", schema=None) as batch_op:
-        batch_op.drop_index("ix_broadcast_recipient_report")
         batch_op.drop_index("ix_broadcast_recipient_due")
         batch_op.drop_index(batch_op.f("ix_broadcast_recipient_contact_id"))
 
