@@ -5,6 +5,7 @@ menu that offers the last three.
 onboarding's own question for it, which comes back here; nothing else about them changes.
 """
 
+from bot.broadcasts.invitations import is_imported
 from bot.broadcasts.optout import resume_announcements
 from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.erasure import erase_contact
@@ -33,8 +34,9 @@ def start_announcements(turn: Turn) -> None:
 
 
 def show_my_data(turn: Turn) -> None:
-    """Tell the teacher everything stored about them, and who is responsible for it."""
-    if turn.contact.consent_given_at is None:
+    """Tell the teacher everything stored about them, and who is responsible for it (also what a
+    school's list brought in before they consented)."""
+    if turn.contact.consent_given_at is None and not is_imported(turn.session, turn.contact.id):
         turn.say("privacy.my_data_none", controller=data_controller())
         return
     turn.show(my_data_text(turn.session, turn.contact, turn.now()))

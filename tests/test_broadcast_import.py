@@ -86,6 +86,8 @@ async def test_invitation_then_consent_makes_a_recipient(harness: Harness, db_en
         invitation["ContentSid"] == "HX00000000000000000000000000000004"
         and "Sari Dewi" in invitation["ContentVariables"]
     )
+    shown = (await harness.whatsapp_says("+6281234567890", "data saya"))[0]  # before consent: what the list brought
+    assert "Nama: Sari Dewi" in shown and "Kabupaten Bone" in shown
     replies = await harness.whatsapp_says("+6281234567890", "halo")
     assert "Kami minta izin menyimpan data Anda" in replies[0]
     for text in ("1", "Sari Dewi", "sulsel", "bone", "1", "2"):

@@ -5,7 +5,7 @@ the privacy notice, and only those who consent become recipients of anything els
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.broadcasts.models import TeacherInvite
 from bot.db import session_scope
@@ -42,3 +42,8 @@ def send_invitations(engine: Engine, now: datetime) -> int:
             session.add(invitation(contact))
             invite.invited_at = now
         return len(pending)
+
+
+def is_imported(session: Session, contact_id: int | None) -> bool:
+    """Whether the contact came from an imported list (so holds more than its chat address)."""
+    return session.get(TeacherInvite, contact_id) is not None if contact_id is not None else False
