@@ -8,7 +8,7 @@ An empty audience means everyone in the caller's scope: staff are held to their 
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -85,21 +85,27 @@ def zone_labels(audience: Audience) -> set[str]:
     return {regions.time_zone_of(code).label for code in audience.province_codes()}
 
 
-def contacts_query(audience: Audience) -> SelectOfScalar[Contact]:
-    """Onboarded contacts (consent given, onboarding finished) that the audience names."""
-    query = select(Contact).where(col(Contact.consent_given_at).is_not(None), col(Contact.onboarded_at).is_not(None))
+def place_and_profile_conditions(audience: Audience) -> list[ColumnElement[bool]]:
+    """The audience's places, roles and school levels as conditions on `Contact`."""
+    conditions: list[ColumnElement[bool]] = []
     places = []
     if audience.provinces:
         places.append(col(Contact.province_code).in_(audience.provinces))
     if audience.regencies:
         places.append(col(Contact.regency_code).in_(audience.regencies))
     if places:
-        query = query.where(or_(*places))
+        conditions.append(or_(*places))
     if audience.roles:
-        query = query.where(col(Contact.role).in_(audience.roles))
+        conditions.append(col(Contact.role).in_(audience.roles))
     if audience.school_levels:
-        query = query.where(col(Contact.school_level).in_(audience.school_levels))
-    return query.order_by(col(Contact.id))
+        conditions.append(col(Contact.school_level).in_(audience.school_levels))
+    return conditions
+
+
+def contacts_query(audience: Audience) -> SelectOfScalar[Contact]:
+    """Onboarded contacts (consent given, onboarding finished) that the audience names."""
+    query = select(Contact).where(col(Contact.consent_given_at).is_not(None), col(Contact.onboarded_at).is_not(None))
+    return query.where(*place_and_profile_conditions(audience)).order_by(col(Contact.id))
 
 
 def select_contacts(session: Session, audience: Audience, caller: AudienceCaller) -> SelectOfScalar[Contact]:

@@ -1,4 +1,4 @@
-"""The `gurubot` command: serve, migrate, demo, chat, worker, outbox, set-webhooks."""
+"""The `gurubot` command: serve, migrate, demo, chat, worker, outbox, set-webhooks, import, invite, broadcast."""
 
 import argparse
 import asyncio
@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 from pydantic import ValidationError
 
+from bot.broadcasts.cli import add_commands as add_broadcast_commands
 from bot.config import Settings, get_settings, production_problems
 
 log = logging.getLogger("gurubot")
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(command=action)
         if name == "chat":
             command.add_argument("--as", dest="chat_as", metavar="NAME", help="continue the chat of this name")
+    add_broadcast_commands(commands)  # import, invite, broadcast
     return parser
 
 

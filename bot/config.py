@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     data_controller: str = SAMPLE_DATA_CONTROLLER
 
     telegram_token: SecretStr | None = None
+    # The bot's @username, for invitation links (t.me/<username>?start=r7308).
+    telegram_bot_username: str | None = None
     telegram_secret: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
 

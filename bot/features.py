@@ -15,7 +15,18 @@ from bot.delivery import rate_limit
 from bot.delivery.templates import NEW_MESSAGE
 from bot.erasure import ErasureHook
 from bot.feature import Feature
-from handlers import activation, activation_guide, duta, helpdesk, meetings, menu, onboarding, privacy, reflections
+from handlers import (
+    activation,
+    activation_guide,
+    broadcasts,
+    duta,
+    helpdesk,
+    meetings,
+    menu,
+    onboarding,
+    privacy,
+    reflections,
+)
 
 Named = TypeVar("Named")
 
@@ -37,6 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     meetings.FEATURE,
     helpdesk.FEATURE,
     reflections.FEATURE,
+    broadcasts.FEATURE,
 )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.activation.models import ActivationProgress, Ticket, TicketStatus
 from bot.activation.walkthrough import walkthrough
+from bot.broadcasts.optout import announcements_stopped
 from bot.content import texts
 from bot.helpdesk.volunteers import active_volunteer
 from bot.local_time import LABEL_BY_IANA, date_text, zone_of
@@ -46,7 +47,7 @@ def my_data_text(session: Session, contact: Contact, now: datetime, controller: 
         role=role_label(contact.role) or unknown,
         level=level_label(contact.school_level) or unknown,
         consent=consent_text(session, contact, zone),
-        announcements=content.render("privacy.stopped_label" if contact.opted_out_at else "privacy.active"),
+        announcements=announcements_text(session, contact),
         received=count_where(session, col(InboundMessage.contact_id) == contact.id),
         # a button's spinner stopped is no message
         sent=count_where(
@@ -68,6 +69,15 @@ def duty_text(session: Session, contact: Contact) -> str:
     start, end = volunteer.work_start.replace(":", "."), volunteer.work_end.replace(":", ".")
     zone = LABEL_BY_IANA.get(volunteer.time_zone, volunteer.time_zone)
     return "\n" + texts().render("privacy.duty", name=volunteer.name, start=start, end=end, zone=zone)
+
+
+def announcements_text(session: Session, contact: Contact) -> str:
+    """ "aktif", "berhenti" (BERHENTI) or "pengumuman berhenti, pengingat tetap aktif"."""
+    if contact.opted_out_at is not None:
+        return texts().render("privacy.stopped_label")
+    if announcements_stopped(session, contact.id):
+        return texts().render("broadcasts.announcements_only_stopped")
+    return texts().render("privacy.active")
 
 
 def chat_text(contact: Contact) -> str:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answers import choose, choose_label, small_talk_kind
+from bot.broadcasts.invites import regency_code_of
 from bot.conversation import MENU_FLOW, Turn, Word, normalize_word
 from bot.prompts import Prompt, find_prompt, is_live, live_prompts, mark_answered
 
@@ -234,8 +235,12 @@ def repeat_question(turn: Turn) -> None:
 
 
 def start_onboarding(turn: Turn) -> None:
-    """Begin with the privacy notice; nothing personal is stored before consent."""
+    """Begin with the privacy notice; nothing personal is stored before consent. An invitation
+    link's first message ("/start r7308", "DAFTAR 7308") names the kabupaten/kota, kept for later."""
     turn.finish()
+    invited = regency_code_of(turn.text)
+    if invited:
+        turn.remember(invited_regency=invited)
     turn.goto(ONBOARDING_FLOW, ONBOARDING_START)
 
 

@@ -65,6 +65,10 @@ def answer_name(turn: Turn) -> bool:
         turn.say("onboarding.name_invalid")
         return True
     turn.contact.name = name
+    invited = turn.recall("invited_regency")
+    if invited and not editing(turn):  # came through an invitation link: the place is confirmed, not asked
+        settle(turn, places.place_of(str(invited)))
+        return True
     go_on(turn, "province")
     return True
 

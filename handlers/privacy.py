@@ -5,6 +5,8 @@ menu that offers the last three.
 onboarding's own question for it, which comes back here; nothing else about them changes.
 """
 
+from bot.broadcasts.invitations import is_imported
+from bot.broadcasts.optout import resume_announcements
 from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.erasure import erase_contact
 from bot.feature import Feature
@@ -25,13 +27,16 @@ def stop_announcements(turn: Turn) -> None:
 
 
 def start_announcements(turn: Turn) -> None:
+    """MULAI: announcements and reminders again, after BERHENTI or BERHENTI PENGUMUMAN."""
     turn.contact.opted_out_at = None
+    resume_announcements(turn.session, turn.contact.id or 0)
     turn.say("privacy.started")
 
 
 def show_my_data(turn: Turn) -> None:
-    """Tell the teacher everything stored about them, and who is responsible for it."""
-    if turn.contact.consent_given_at is None:
+    """Tell the teacher everything stored about them, and who is responsible for it (also what a
+    school's list brought in before they consented)."""
+    if turn.contact.consent_given_at is None and not is_imported(turn.session, turn.contact.id):
         turn.say("privacy.my_data_none", controller=turn.settings.data_controller)
         return
     turn.show(my_data_text(turn.session, turn.contact, turn.now(), turn.settings.data_controller))

@@ -44,6 +44,9 @@ SHOWN = {
 NOT_SHOWN = {
     "activation_event": "the history of activation_progress (its funnel), shown as the step reached",
     "prompt": "questions the bot asked (their text is among the messages counted); open ones need no listing",
+    "broadcast_recipient": "announcements sent to the teacher, among the messages counted (with a poll's answer)",
+    "announcement_opt_out": "shown as the announcements line (tests/test_broadcast_words.py)",
+    "teacher_invite": "an imported teacher's NPSN and invitation time (its name and region are the contact's)",
 }
 
 
