@@ -66,7 +66,7 @@ async def test_staff_are_confined_to_their_province_and_admins_are_not(harness: 
     response = await harness.client.post(
         "/api/broadcasts", json={"text": TEXT, "audience": {"regencies": ["91.03"]}}, headers=sulsel
     )
-    assert response.status_code == 403 and "outside your province: 91.03" in response.json()["detail"]
+    assert response.status_code == 403 and "outside your province: 91.03" in response.json()["detail"][0]["msg"]
     mine = await create(harness, sulsel, confirm_all=True)
     assert mine["recipient_count"] == 1  # "everyone" is everyone in South Sulawesi
     everyone = await create(harness, confirm_all=True)

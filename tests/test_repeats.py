@@ -1,6 +1,8 @@
 """A long text never reaches a teacher's phone twice in a row: every question of every flow,
 answered wrongly twice, gets a hint and then its short form, never its long text again."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -9,7 +11,8 @@ from bot.content import texts
 from bot.features import registry
 from bot.models import Contact
 from tests.factories import Harness, onboarded_contact
-from tests.test_meetings import CREATED_AT, create_meeting, travel_to
+from tests.test_meetings import CREATED_AT, SULSEL, create_meeting, tick, travel_to
+from tests.test_reflections import ENDS, meeting_held
 
 WRONG = ("zqx", "vvqz")  # fit no question, are no words, no small talk, and too short to be a question
 LONG = 200  # characters from which a text counts as long (a third of a phone screen)
@@ -58,6 +61,9 @@ WALKS: list[Walk] = [
 ]
 # After a meeting exists (its invitation would take the other walks' "1"), for an onboarded teacher.
 MEETINGS: Walk = [("jadwal", ("meetings", "list")), ("1", ("meetings", "rsvp"))]
+# After a meeting's reflection prompt came ("1 Isi sekarang"), and after a second one while the first is open.
+REFLECTION: Walk = [("1", ("reflection", "question"))]
+REFLECTION_WHICH: Walk = [("1", ("reflection", "which"))]
 
 
 def where_is(engine: Engine, chat_id: int) -> tuple[str, str]:
@@ -68,7 +74,8 @@ def where_is(engine: Engine, chat_id: int) -> tuple[str, str]:
 
 def test_the_walks_reach_every_question_that_can_be_answered_wrongly() -> None:
     every = {(flow.name, step) for flow in registry().flows.values() for step in flow.steps}
-    reached = {question for walk in [*WALKS, MEETINGS] for _, question in walk if question}
+    walks = [*WALKS, MEETINGS, REFLECTION, REFLECTION_WHICH]
+    reached = {question for walk in walks for _, question in walk if question}
     assert every - FREE_TEXT == reached
 
 
@@ -107,6 +114,21 @@ async def test_two_wrong_answers_at_any_question_never_bring_a_long_text_again(
         await create_meeting(harness, audience={"roles": ["kepala_sekolah"]})
         await harness.runtime.tick()
         repeated |= await walk_missing_twice(harness, db_engine, 990, MEETINGS)
+    assert repeated == {}
+
+
+async def test_two_wrong_answers_in_a_reflection_never_bring_a_long_text_again(
+    harness: Harness, db_engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await meeting_held(harness, db_engine, {SULSEL: "73"})
+    await create_meeting(harness, title="Webinar Rapor Digital", starts_at="2026-12-02T09:00:00+07:00")
+    travel_to(ENDS + timedelta(minutes=15))
+    await tick(harness)
+    with capsys.disabled():
+        repeated = await walk_missing_twice(harness, db_engine, SULSEL, REFLECTION)
+        travel_to(ENDS + timedelta(days=1, minutes=15))
+        await tick(harness)  # the second meeting's prompt, while the first reflection is half done
+        repeated |= await walk_missing_twice(harness, db_engine, SULSEL, REFLECTION_WHICH)
     assert repeated == {}
 
 

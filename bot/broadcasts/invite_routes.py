@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import HTTPException, Query, Request, Response
 
 from bot import regions
-from bot.api.deps import Caller, CallerDep
+from bot.api.deps import Caller, CallerDep, staff_router
 from bot.broadcasts.invites import Channel, InviteLinks, QrFormat, invite_links, qr_image
 from bot.config import Settings
 
-router = APIRouter(prefix="/api/invite-links", tags=["invitations"])
+router = staff_router("/api/invite-links", ["invitations"])
 RegencyCode = Annotated[str, Query(pattern=r"^\d{2}\.\d{2}$", description='a kabupaten/kota, "73.08"')]
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 

@@ -4,19 +4,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import HTTPException, Path, Request
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from bot.api.deps import Caller, CallerDep, SessionDep
+from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
+from bot.api.error_body import error_responses
 from bot.broadcasts import audit, services
 from bot.broadcasts.models import Broadcast, BroadcastCreate
 from bot.broadcasts.report import BroadcastReport, broadcast_report
 from bot.clock import utcnow
 from bot.config import Settings
 
-router = APIRouter(prefix="/api/broadcasts", tags=["broadcasts"])
-audit_router = APIRouter(prefix="/api/audit", tags=["audit"])
+router = staff_router("/api/broadcasts", ["broadcasts"])
+audit_router = staff_router("/api/audit", ["audit"])
 BroadcastId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -60,7 +61,7 @@ def visible(session: SessionDep, broadcast_id: int, caller: Caller) -> Broadcast
     return broadcast
 
 
-@router.post("", status_code=201, response_model=BroadcastCreated)
+@router.post("", status_code=201, response_model=BroadcastCreated, responses=error_responses(409))
 def create(body: BroadcastCreate, caller: CallerDep, session: SessionDep) -> BroadcastCreated:
     """Store a broadcast; the tick plans its ledger at `send_at` (now when absent) and sends it."""
     broadcast, count = guarded(lambda: services.create_broadcast(session, body, caller, utcnow()))
@@ -100,18 +101,18 @@ def controlled(
     return broadcast_report(session, broadcast, caller, utcnow(), settings_of(request))
 
 
-@router.post("/{broadcast_id}/pause", response_model=BroadcastReport)
+@router.post("/{broadcast_id}/pause", response_model=BroadcastReport, responses=error_responses(409))
 def pause(broadcast_id: BroadcastId, request: Request, caller: CallerDep, session: SessionDep) -> BroadcastReport:
     """Stop sending; messages not yet sent come back and wait."""
     return controlled(broadcast_id, request, caller, session, lambda b: services.pause(session, b, caller))
 
 
-@router.post("/{broadcast_id}/resume", response_model=BroadcastReport)
+@router.post("/{broadcast_id}/resume", response_model=BroadcastReport, responses=error_responses(409))
 def resume(broadcast_id: BroadcastId, request: Request, caller: CallerDep, session: SessionDep) -> BroadcastReport:
     return controlled(broadcast_id, request, caller, session, lambda b: services.resume(session, b, caller))
 
 
-@router.post("/{broadcast_id}/cancel", response_model=BroadcastReport)
+@router.post("/{broadcast_id}/cancel", response_model=BroadcastReport, responses=error_responses(409))
 def cancel(broadcast_id: BroadcastId, request: Request, caller: CallerDep, session: SessionDep) -> BroadcastReport:
     """Nothing more goes out; what was sent stays counted."""
     return controlled(broadcast_id, request, caller, session, lambda b: services.cancel(session, b, caller, utcnow()))

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Path, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from bot.api.deps import CallerDep, SessionDep
+from bot.api.deps import CallerDep, SessionDep, staff_router
 from bot.api.routes.meetings import MeetingId, visible_meeting
 from bot.clock import utcnow
 from bot.meetings.models import Meeting
@@ -16,7 +16,7 @@ from bot.reflections.models import Badge
 from bot.reflections.outcomes import NotAParticipant, OutcomeCreate, OutcomePublic, outcome_public, post_outcome
 from bot.reflections.summary import ReflectionReport, reflection_report, reflections_csv
 
-router = APIRouter(prefix="/api", tags=["reflections"])
+router = staff_router("/api", ["reflections"])
 public_router = APIRouter(tags=["reflections"])
 BadgeCode = Annotated[str, Path(min_length=4, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
 

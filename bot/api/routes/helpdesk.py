@@ -3,17 +3,17 @@ and the figures per province. Staff see and act only inside their province."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi import HTTPException, Path, Query, Response
 
 from bot.activation.models import Ticket, TicketStatus
-from bot.api.deps import Caller, CallerDep, SessionDep
+from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
 from bot.api.routes.stats import regency_province, scoped_province
 from bot.helpdesk import report
 from bot.helpdesk.report import ProvinceFigures, TicketDetail, TicketFilter, TicketPublic
 from bot.helpdesk.volunteers import VolunteerCreate, VolunteerCreated, VolunteerPublic, register, roster, to_public
 from bot.regions import all_regions, provinces
 
-router = APIRouter(prefix="/api", tags=["helpdesk"])
+router = staff_router("/api", ["helpdesk"])
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
