@@ -15,6 +15,7 @@ from bot.delivery import rate_limit
 from bot.delivery.templates import NEW_MESSAGE
 from bot.erasure import ErasureHook
 from bot.feature import Feature
+from bot.web import routes as web
 from handlers import activation, helpdesk, meetings, menu, onboarding, privacy
 
 Named = TypeVar("Named")
@@ -34,6 +35,7 @@ FEATURES: tuple[Feature, ...] = (
     activation.FEATURE,
     meetings.FEATURE,
     helpdesk.FEATURE,
+    web.FEATURE,
 )
 
 

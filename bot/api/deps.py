@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
+from bot.config import Settings
 from bot.db import session_scope
 from bot.staff import Staff, hash_token
 
@@ -58,14 +59,19 @@ def get_caller(
         raise HTTPException(
             status_code=401, detail="a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )
-    token = credentials.credentials
-    admin_token = request.app.state.runtime.settings.admin_token
-    if admin_token is not None and hmac.compare_digest(token.encode(), admin_token.get_secret_value().encode()):
-        return Caller("admin", "admin", None)
-    staff = session.exec(select(Staff).where(Staff.token_hash == hash_token(token))).first()
-    if staff is None:
+    caller = caller_of(session, request.app.state.runtime.settings, hash_token(credentials.credentials))
+    if caller is None:
         raise HTTPException(status_code=401, detail="invalid token", headers={"WWW-Authenticate": "Bearer"})
-    return Caller(staff.name, staff.role, staff.province)
+    return caller
+
+
+def caller_of(session: Session, settings: Settings, token_hash: str) -> Caller | None:
+    """Who holds the token with this hash (the API's bearer, the dashboard's session), if anyone."""
+    admin_token = settings.admin_token
+    if admin_token is not None and hmac.compare_digest(token_hash, hash_token(admin_token.get_secret_value())):
+        return Caller("admin", "admin", None)
+    staff = session.exec(select(Staff).where(Staff.token_hash == token_hash)).first()
+    return None if staff is None else Caller(staff.name, staff.role, staff.province)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
