@@ -152,24 +152,30 @@ def settings(
     fake_telegram_server: tuple[FakeTelegram, LoopbackServer],
     fake_twilio_server: tuple[FakeTwilio, LoopbackServer],
 ) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        public_url="https://bot.example.org",
-        demo=True,
-        telegram_token=TELEGRAM_TOKEN,
-        telegram_secret="telegram-webhook-secret",
-        telegram_api_url=fake_telegram_server[1].url,
-        twilio_account_sid=TWILIO_SID,
-        twilio_auth_token=TWILIO_TOKEN,
-        twilio_whatsapp_from="whatsapp:+14155238886",
-        twilio_api_url=fake_twilio_server[1].url,
-        admin_token=ADMIN_TOKEN,
-        inprocess_worker=False,
-        telegram_chat_rate=1000,
-        telegram_rate=1000,
-        whatsapp_rate=1000,
-    )
+    return settings_for_tests(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url)
+
+
+def settings_for_tests(database_url: str, telegram_url: str, twilio_url: str, **overrides: Any) -> Settings:
+    """The app's settings in tests: the fake providers, demo mode, no in-process workers (by default)."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "public_url": "https://bot.example.org",
+        "demo": True,
+        "telegram_token": TELEGRAM_TOKEN,
+        "telegram_secret": "telegram-webhook-secret",
+        "telegram_api_url": telegram_url,
+        "twilio_account_sid": TWILIO_SID,
+        "twilio_auth_token": TWILIO_TOKEN,
+        "twilio_whatsapp_from": "whatsapp:+14155238886",
+        "twilio_api_url": twilio_url,
+        "admin_token": ADMIN_TOKEN,
+        "inprocess_worker": False,
+        "telegram_chat_rate": 1000,
+        "telegram_rate": 1000,
+        "whatsapp_rate": 1000,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ def overview(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLRe
         bars=funnel_bars(funnel),
         places=regency_bars(funnel),
         tickets=unfinished_tickets(session, viewer.province),
+        step_titles={step.step: step.title for step in funnel.steps},
         meetings=[to_public(meeting) for meeting in visible_meetings(session, viewer.caller, utcnow())[:5]],
     )
 
