@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from bot.activation.funnel import ActivationFunnel, RegencyFunnel
+from bot.activation.funnel import ActivationFunnel, ProvinceFunnel, RegencyFunnel
 from bot.teacher_stats import TeacherCount
 
 BAR_WIDTH = 200  # the SVG's bar area, in its own units (the SVG scales to the screen)
@@ -62,13 +62,15 @@ class PlaceBars:
     heights: list[int]  # per step, of 30: the share of starters who reached it
 
 
-def regency_bars(funnel: ActivationFunnel) -> list[PlaceBars]:
-    """Per kabupaten/kota, where its teachers drop off: the share of starters reaching each step."""
+def place_bars_of(funnel: ActivationFunnel) -> list[PlaceBars]:
+    """Per kabupaten/kota (per province when every province is in view), where teachers drop off:
+    the share of starters reaching each step."""
     steps = [step.step for step in funnel.steps]
-    return [place_bars(place, steps) for place in funnel.by_regency]
+    places: list[RegencyFunnel | ProvinceFunnel] = [*funnel.by_regency] or [*funnel.by_province]
+    return [place_bars(place, steps) for place in places]
 
 
-def place_bars(place: RegencyFunnel, steps: list[str]) -> PlaceBars:
+def place_bars(place: RegencyFunnel | ProvinceFunnel, steps: list[str]) -> PlaceBars:
     base = max([place.started, *place.reached.values()], default=0) or 1
     heights = [round(30 * place.reached.get(step, 0) / base) for step in steps]
     return PlaceBars(place.name, place.started, place.completed, heights)

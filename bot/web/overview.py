@@ -11,7 +11,7 @@ from bot.meetings.report import to_public
 from bot.meetings.service import visible_meetings
 from bot.profile import ROLES, SCHOOL_LEVELS
 from bot.teacher_stats import recent_teachers, teacher_counts, totals
-from bot.web.charts import funnel_bars, pivot, regency_bars
+from bot.web.charts import funnel_bars, pivot, place_bars_of
 from bot.web.pages import ViewerDep, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -33,7 +33,8 @@ def overview(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLRe
         ),
         funnel=funnel,
         bars=funnel_bars(funnel),
-        places=regency_bars(funnel),
+        places=place_bars_of(funnel),
+        places_are="Kabupaten/kota" if funnel.by_regency else "Provinsi",
         tickets=unfinished_tickets(session, viewer.province),
         step_titles={step.step: step.title for step in funnel.steps},
         meetings=[to_public(meeting) for meeting in visible_meetings(session, viewer.caller, utcnow())[:5]],

@@ -121,6 +121,26 @@ async def test_teachers_are_counted_by_channel_role_and_level(staff_client: http
     assert "Sari" in teachers and "Dewi" not in teachers  # first names only
 
 
+async def test_the_funnel_is_shown_per_kabupaten_and_per_province(
+    staff_client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    await sign_in(staff_client, ADMIN_TOKEN)
+    everyone = (await staff_client.get("/staff")).text
+    assert "Aktivasi per provinsi" in everyone and "19 guru mulai" in everyone
+    await staff_client.post("/staff/provinsi", data={"csrf": csrf_of(everyone), "provinsi": "73"})
+    sulsel = (await staff_client.get("/staff")).text
+    assert "Aktivasi per kabupaten/kota" in sulsel and sulsel.count('aria-label="Kabupaten Gowa"') == 1
+    assert "5 jam" in sulsel  # the ticket waiting
+
+
+async def test_the_api_counts_teachers_like_the_pages(staff_client: httpx.AsyncClient, seeded: Seeded) -> None:
+    headers = {"Authorization": f"Bearer {SULSEL_TOKEN}"}
+    counts = (await staff_client.get("/api/stats/teachers", headers=headers)).json()
+    assert counts["total"] == 3 and {row["key"] for row in counts["by_channel"]} == {"telegram", "whatsapp"}
+    other = await staff_client.get("/api/stats/teachers", params={"province": "32"}, headers=headers)
+    assert other.status_code == 403
+
+
 async def test_a_meeting_is_planned_with_suggested_times(staff_client: httpx.AsyncClient, seeded: Seeded) -> None:
     await sign_in(staff_client, SULSEL_TOKEN)
     page = await staff_client.get("/staff/pertemuan/baru")
