@@ -22,8 +22,7 @@ def sign_in(page: Page, live_server: LiveServer, token: str) -> None:
 
 def test_staff_sign_in_and_plan_a_meeting(browser_page: Page, live_server: LiveServer, seeded: Seeded) -> None:
     page = browser_page
-    screenshots_of = {"masuk": "/staff/masuk"}
-    page.goto(live_server.url + screenshots_of["masuk"])
+    page.goto(f"{live_server.url}/staff/masuk")
     screenshots(page, "masuk")
     sign_in(page, live_server, SULSEL_TOKEN)
     page.goto(f"{live_server.url}/staff/pertemuan/baru")
@@ -49,6 +48,11 @@ def test_staff_sign_in_and_plan_a_meeting(browser_page: Page, live_server: LiveS
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_be_visible()
         screenshots(page, name)
+    teacher = page.frame_locator("iframe[title='Chat guru']")  # the two-chat page is still open
+    teacher.locator("#text").fill("halo")
+    teacher.locator("#text").press("Enter")
+    expect(teacher.locator(".bubble.bot").first).to_contain_text("GuruBot")
+    expect(page.frame_locator("iframe[title='Chat Duta Teknologi']").locator(".bubble")).to_have_count(0)
     page.click("text=Keluar")
     expect(page).to_have_url(re.compile(r"/staff/masuk$"))
 
