@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -15,7 +15,7 @@ from bot.clock import utcnow
 from bot.errors import GurubotError
 from bot.meetings.models import MeetingCreate, Suggestion
 from bot.meetings.report import report, to_public
-from bot.meetings.service import create_meeting, visible_meetings
+from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, visible_meetings
 from bot.meetings.suggest import suggest_times
 from bot.profile import ROLES, SCHOOL_LEVELS
 from bot.regions import regencies_of, time_zone_of
@@ -66,7 +66,18 @@ def submit_meeting(request: Request, viewer: ViewerDep, form: FormDep, session: 
 def meeting_detail(request: Request, meeting_id: MeetingId, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
     """The meeting in every zone, who answered what, and the reminders planned and sent."""
     meeting = report(session, visible_meeting(session, meeting_id, viewer.caller))
-    return render(request, "meeting.html", viewer, meeting=meeting)
+    return render(request, "meeting.html", viewer, meeting=meeting, now=utcnow())
+
+
+@router.post("/{meeting_id}/batal")
+def cancel(meeting_id: MeetingId, viewer: ViewerDep, form: FormDep, session: SessionDep) -> Response:
+    """Cancel the meeting: everyone invited who has not declined is told (as through the API)."""
+    meeting = visible_meeting(session, meeting_id, viewer.caller)
+    try:
+        cancel_meeting(session, meeting, utcnow())
+    except MeetingClosed as error:
+        raise HTTPException(status_code=409, detail=str(error)) from None
+    return RedirectResponse(f"/staff/pertemuan/{meeting_id}", status_code=303)
 
 
 def meeting_form(

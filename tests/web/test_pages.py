@@ -160,6 +160,11 @@ async def test_a_meeting_is_planned_with_suggested_times(staff_client: httpx.Asy
     assert created.status_code == 303
     detail = await staff_client.get(created.headers["location"])
     assert "Kelas PMM" in detail.text and '<span class="big">2</span> diundang' in detail.text
+    cancel = f"{created.headers['location']}/batal"
+    assert (await staff_client.post(cancel, data={"csrf": form["csrf"]})).status_code == 303
+    detail = await staff_client.get(created.headers["location"])
+    assert "dibatalkan" in detail.text and "Batalkan pertemuan" not in detail.text
+    assert (await staff_client.post(cancel, data={"csrf": form["csrf"]})).status_code == 409
     broken = await staff_client.post("/staff/pertemuan/baru", data={**form, "aksi": "buat", "tautan": "meet"})
     assert broken.status_code == 422 and "Belum bisa dibuat" in broken.text
 
