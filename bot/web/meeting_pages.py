@@ -58,7 +58,7 @@ def submit_meeting(request: Request, viewer: ViewerDep, form: FormDep, session: 
         meeting = create_meeting(session, body, viewer.caller, settings_of(request).public_url, utcnow())
     except (ValidationError, GurubotError, ValueError) as error:
         return meeting_form(request, viewer, form, [], problem_text(error), status_code=422)
-    session.flush()
+    session.commit()  # before the redirect: the session dependency would commit only after the response
     return RedirectResponse(f"/staff/pertemuan/{meeting.id}", status_code=303)
 
 
@@ -77,6 +77,7 @@ def cancel(meeting_id: MeetingId, viewer: ViewerDep, form: FormDep, session: Ses
         cancel_meeting(session, meeting, utcnow())
     except MeetingClosed as error:
         raise HTTPException(status_code=409, detail=str(error)) from None
+    session.commit()  # before the redirect, as above
     return RedirectResponse(f"/staff/pertemuan/{meeting_id}", status_code=303)
 
 

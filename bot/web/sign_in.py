@@ -56,6 +56,7 @@ def sign_in(
     caller = caller_of(session, settings, hash_token(token.strip()))
     if caller is None:
         record_failure(session, client)
+        session.commit()  # counted before the answer leaves: a fast retry must see it
         return render(request, "sign_in.html", None, 401, csrf=csrf, error="salah")
     staff_session = new_session(hash_token(token.strip()), None if caller.is_admin else caller.province)
     response = RedirectResponse("/staff", status_code=303)
