@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     twilio_api_url: str = "https://api.twilio.com"
 
     admin_token: SecretStr | None = None
+    # Signs the staff dashboard's session cookies; unset, a key derived from the admin token
+    # (or, without one, a random key per process: sessions end at a restart).
+    session_secret: SecretStr | None = None
 
     # Run the inbound processor, outbox dispatcher and scheduler tick inside `serve`.
     inprocess_worker: bool = True

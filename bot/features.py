@@ -15,6 +15,7 @@ from bot.delivery import rate_limit
 from bot.delivery.templates import NEW_MESSAGE
 from bot.erasure import ErasureHook
 from bot.feature import Feature
+from bot.web import routes as web
 from handlers import (
     activation,
     activation_guide,
@@ -49,6 +50,7 @@ FEATURES: tuple[Feature, ...] = (
     helpdesk.FEATURE,
     reflections.FEATURE,
     broadcasts.FEATURE,
+    web.FEATURE,
 )
 
 

@@ -164,25 +164,27 @@ def fake_twilio(fake_twilio_server: tuple[FakeTwilio, LoopbackServer]) -> FakeTw
     return fake
 
 
-def make_settings(database_url: str, telegram_url: str, twilio_url: str) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        public_url="https://bot.example.org",
-        demo=True,
-        telegram_token=TELEGRAM_TOKEN,
-        telegram_secret="telegram-webhook-secret",
-        telegram_api_url=telegram_url,
-        twilio_account_sid=TWILIO_SID,
-        twilio_auth_token=TWILIO_TOKEN,
-        twilio_whatsapp_from="whatsapp:+14155238886",
-        twilio_api_url=twilio_url,
-        admin_token=ADMIN_TOKEN,
-        inprocess_worker=False,
-        telegram_chat_rate=1000,
-        telegram_rate=1000,
-        whatsapp_rate=1000,
-    )
+def settings_for_tests(database_url: str, telegram_url: str, twilio_url: str, **overrides: Any) -> Settings:
+    """The app's settings in tests: the fake providers, demo mode, no in-process workers (by default)."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "public_url": "https://bot.example.org",
+        "demo": True,
+        "telegram_token": TELEGRAM_TOKEN,
+        "telegram_secret": "telegram-webhook-secret",
+        "telegram_api_url": telegram_url,
+        "twilio_account_sid": TWILIO_SID,
+        "twilio_auth_token": TWILIO_TOKEN,
+        "twilio_whatsapp_from": "whatsapp:+14155238886",
+        "twilio_api_url": twilio_url,
+        "admin_token": ADMIN_TOKEN,
+        "inprocess_worker": False,
+        "telegram_chat_rate": 1000,
+        "telegram_rate": 1000,
+        "whatsapp_rate": 1000,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture
@@ -191,7 +193,7 @@ def settings(
     fake_telegram_server: tuple[FakeTelegram, LoopbackServer],
     fake_twilio_server: tuple[FakeTwilio, LoopbackServer],
 ) -> Settings:
-    return make_settings(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url)
+    return settings_for_tests(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -202,7 +204,7 @@ async def module_app(
 ) -> AsyncIterator[Harness]:
     """One running app for a module of many small cases (async tests with loop_scope="module"),
     on tables emptied once: each case writes as a contact of its own (`harness.runtime.engine`)."""
-    settings = make_settings(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url)
+    settings = settings_for_tests(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url)
     engine = make_engine(database_url)
     empty_tables(engine)
     async with Harness.running(settings, engine, fake_telegram_server[0], fake_twilio_server[0]) as running:

@@ -55,6 +55,14 @@ class ProvinceFunnel(BaseModel):
     reached: dict[str, int] = Field(description="teachers who reached each step, by step id")
 
 
+class RegencyFunnel(BaseModel):
+    regency: str
+    name: str
+    started: int
+    completed: int
+    reached: dict[str, int] = Field(description="teachers who reached each step, by step id")
+
+
 class ActivationFunnel(BaseModel):
     province: str | None
     regency: str | None
@@ -63,6 +71,7 @@ class ActivationFunnel(BaseModel):
     steps: list[StepFunnel]
     top_branches: list[BranchCount]
     by_province: list[ProvinceFunnel]
+    by_regency: list[RegencyFunnel] = Field(description="per kabupaten/kota, when one province is asked for")
 
 
 def activation_funnel(session: Session, province: str | None, regency: str | None) -> ActivationFunnel:
@@ -78,6 +87,7 @@ def activation_funnel(session: Session, province: str | None, regency: str | Non
         steps=step_funnels(session, region, walk),
         top_branches=top_branches(session, region, walk),
         by_province=province_funnels(session, region),
+        by_regency=regency_funnels(session, region) if province is not None else [],
     )
 
 
@@ -140,18 +150,30 @@ def label_of(walk: Walkthrough, branch_id: str) -> str:
 
 
 def province_funnels(session: Session, region: list[ColumnElement[bool]]) -> list[ProvinceFunnel]:
+    return [
+        ProvinceFunnel(province=code, name=region_name(code) or code, **entry)
+        for code, entry in place_funnels(session, region, col(Event.province_code))
+    ]
+
+
+def regency_funnels(session: Session, region: list[ColumnElement[bool]]) -> list[RegencyFunnel]:
+    return [
+        RegencyFunnel(regency=code, name=region_name(code) or code, **entry)
+        for code, entry in place_funnels(session, region, col(Event.regency_code))
+    ]
+
+
+def place_funnels(session: Session, region: list[ColumnElement[bool]], place: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Started, completed and reached-per-step counts for each value of `place` (a province or regency code)."""
     kinds = col(Event.kind).in_([EventKind.STARTED, EventKind.REACHED, EventKind.FINISHED])
-    counts = count_teachers(session, [*region, kinds], [col(Event.province_code), col(Event.kind), col(Event.step)])
-    by_province: dict[str, dict[str, Any]] = defaultdict(lambda: {"started": 0, "completed": 0, "reached": {}})
-    for (province, kind, step), teachers in counts.items():
-        if province is None:
+    counts = count_teachers(session, [*region, kinds], [place, col(Event.kind), col(Event.step)])
+    by_place: dict[str, dict[str, Any]] = defaultdict(lambda: {"started": 0, "completed": 0, "reached": {}})
+    for (code, kind, step), teachers in counts.items():
+        if code is None:
             continue  # a teacher who skipped the region question
-        entry = by_province[province]
+        entry = by_place[code]
         if kind == EventKind.REACHED:
             entry["reached"][step] = teachers
         else:
             entry["started" if kind == EventKind.STARTED else "completed"] += teachers
-    return [
-        ProvinceFunnel(province=code, name=region_name(code) or code, **entry)
-        for code, entry in sorted(by_province.items())
-    ]
+    return sorted(by_place.items())

@@ -1,6 +1,7 @@
 """Tickets a teacher opened for a human. Routing them to volunteers is the helpdesk feature's job."""
 
 import re
+from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
@@ -26,3 +27,16 @@ def has_open_ticket(session: Session, contact: Contact) -> bool:
 
 def mask_long_numbers(text: str) -> str:
     return LONG_NUMBER.sub(texts().render("activation.masked"), " ".join(text.split()))
+
+
+# Statuses of a ticket no one has finished with yet (the helpdesk adds those past `open`).
+UNFINISHED = ("open", "offered", "claimed", "escalated")
+
+
+def unfinished_tickets(session: Session, province: str | None, limit: int = 50) -> Sequence[Ticket]:
+    """Tickets still waiting for a person, oldest first (staff views: the dashboard's overview)."""
+    query = select(Ticket).where(col(Ticket.status).in_(UNFINISHED))
+    if province is not None:
+        query = query.where(Ticket.province_code == province)
+    return session.exec(query.order_by(col(Ticket.created_at)).limit(limit)).all()
+

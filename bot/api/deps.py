@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
 from bot.api.error_body import STAFF_RESPONSES
+from bot.config import Settings
 from bot.db import session_scope
 from bot.staff import Staff, hash_token
 
@@ -70,10 +71,15 @@ def authenticate(request: Request, session: Session) -> Caller | None:
     token = bearer_token(request)
     if not token:
         return None
-    admin_token = request.app.state.runtime.settings.admin_token
-    if admin_token is not None and hmac.compare_digest(token.encode(), admin_token.get_secret_value().encode()):
+    return caller_of(session, request.app.state.runtime.settings, hash_token(token))
+
+
+def caller_of(session: Session, settings: Settings, token_hash: str) -> Caller | None:
+    """Who holds the token with this hash (the API's bearer, the dashboard's session), if anyone."""
+    admin_token = settings.admin_token
+    if admin_token is not None and hmac.compare_digest(token_hash, hash_token(admin_token.get_secret_value())):
         return Caller("admin", "admin", None)
-    staff = session.exec(select(Staff).where(Staff.token_hash == hash_token(token))).first()
+    staff = session.exec(select(Staff).where(Staff.token_hash == token_hash)).first()
     return None if staff is None else Caller(staff.name, staff.role, staff.province)
 
 

@@ -249,6 +249,14 @@ def set_rsvp(session: Session, invitation: Invitation, contact: Contact, answer:
             add_reminders(session, meeting, invitation, zone_of(contact).iana, now, catch_up=False)
 
 
+def visible_meetings(session: Session, viewer: AudienceCaller, now: datetime, past: bool = False) -> Sequence[Meeting]:
+    """Meetings staff may see (admins all, staff their province's), soonest first; `past` for started ones."""
+    query = select(Meeting).where(col(Meeting.starts_at) <= now if past else col(Meeting.starts_at) > now)
+    if not viewer.is_admin:
+        query = query.where(Meeting.province == viewer.province)
+    return session.exec(query.order_by(col(Meeting.starts_at)).limit(200)).all()
+
+
 def upcoming_for(session: Session, contact: Contact, now: datetime) -> Sequence[tuple[Meeting, Invitation]]:
     """The contact's meetings that have not started yet, soonest first."""
     return session.exec(

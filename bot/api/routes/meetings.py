@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import ValidationError
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
 from bot.api.error_body import error_responses
@@ -14,7 +14,7 @@ from bot.clock import utcnow
 from bot.meetings.ics import calendar_file
 from bot.meetings.models import Meeting, MeetingCreate, MeetingPublic, MeetingReport, MeetingUpdate, Suggestion
 from bot.meetings.report import report, to_public
-from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, edit_meeting
+from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, edit_meeting, visible_meetings
 from bot.meetings.suggest import suggest_times
 from bot.meetings.warnings import MeetingCreated, quiet_start_warnings
 from bot.reflections.outcomes import MeetingDetail, outcome_public
@@ -49,12 +49,7 @@ def create(body: MeetingCreate, request: Request, caller: CallerDep, session: Se
 @router.get("", response_model=list[MeetingPublic])
 def list_meetings(caller: CallerDep, session: SessionDep, past: bool = False) -> list[MeetingPublic]:
     """Meetings the caller may see, soonest first; `past=true` for those already started."""
-    now = utcnow()
-    query = select(Meeting).where(col(Meeting.starts_at) <= now if past else col(Meeting.starts_at) > now)
-    if not caller.is_admin:
-        query = query.where(Meeting.province == caller.province)
-    meetings = session.exec(query.order_by(col(Meeting.starts_at)).limit(200)).all()
-    return [to_public(meeting) for meeting in meetings]
+    return [to_public(meeting) for meeting in visible_meetings(session, caller, utcnow(), past)]
 
 
 @router.get("/suggest", response_model=list[Suggestion])

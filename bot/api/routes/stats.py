@@ -5,6 +5,7 @@ from fastapi import HTTPException
 from bot.activation.funnel import ActivationFunnel, activation_funnel
 from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
 from bot.regions import all_regions, provinces
+from bot.teacher_stats import TeacherCounts, teacher_counts
 
 router = staff_router("/api/stats", ["stats"])
 
@@ -19,6 +20,12 @@ def get_activation_funnel(
     """
     province = regency_province(province, regency)
     return activation_funnel(session, scoped_province(caller, province), regency)
+
+
+@router.get("/teachers", response_model=TeacherCounts)
+def get_teacher_counts(caller: CallerDep, session: SessionDep, province: str | None = None) -> TeacherCounts:
+    """Onboarded teachers per kabupaten/kota by channel, role and school level. Staff see their own province."""
+    return teacher_counts(session, scoped_province(caller, province))
 
 
 def regency_province(province: str | None, regency: str | None) -> str | None:

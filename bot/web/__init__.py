@@ -1,0 +1,1 @@
+"""The staff dashboard: server-rendered pages at /staff that call the staff API's services."""

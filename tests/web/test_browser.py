@@ -1,0 +1,90 @@
+"""The dashboard and the simulator in headless chromium: sign in, plan a meeting, every page at
+phone and laptop size, and the simulator after HAPUS DATA. Few tests, one browser."""
+
+import datetime as dt
+import re
+
+from playwright.sync_api import Page, expect
+
+from bot import clock
+from tests.web.conftest import SULSEL_TOKEN, LiveServer, Seeded, screenshots
+
+ONBOARDING = ["1", "Bu Sari", "sulsel", "gowa", "1", "2"]
+
+
+def sign_in(page: Page, live_server: LiveServer, token: str) -> None:
+    page.goto(f"{live_server.url}/staff")
+    expect(page).to_have_url(re.compile(r"/staff/masuk$"))
+    page.fill("#token", token)
+    page.click("button.primary")
+    expect(page.locator("h1")).to_have_text("Ringkasan")
+
+
+def test_staff_sign_in_and_plan_a_meeting(browser_page: Page, live_server: LiveServer, seeded: Seeded) -> None:
+    page = browser_page
+    page.goto(f"{live_server.url}/staff/masuk")
+    screenshots(page, "masuk")
+    sign_in(page, live_server, SULSEL_TOKEN)
+    page.goto(f"{live_server.url}/staff/pertemuan/baru")
+    page.fill("#judul", "Kelas Ruang GTK")
+    page.fill("#tanggal", (clock.utcnow() + dt.timedelta(days=2)).date().isoformat())
+    page.get_by_text("Kabupaten Gowa").click()
+    page.click("button[value=saran]")
+    expect(page.locator("input[name=waktu]").first).to_be_checked()
+    page.fill("#tautan", "https://meet.example.org/gtk")
+    page.click("button[value=buat]")
+    expect(page.locator("h1")).to_have_text("Kelas Ruang GTK")
+    expect(page.locator(".big").first).to_have_text("2")  # the two teachers of Gowa are invited
+    screenshots(page, "pertemuan-rincian")
+    for name, path in [
+        ("ringkasan", "/staff"),
+        ("guru", "/staff/guru"),
+        ("pertemuan", "/staff/pertemuan"),
+        ("pertemuan-baru", "/staff/pertemuan/baru"),
+        ("bantuan", "/staff/bantuan"),
+        ("pengumuman", "/staff/pengumuman"),
+        ("simulator-dua", "/staff/simulator"),
+    ]:
+        page.goto(live_server.url + path)
+        expect(page.locator("h1")).to_be_visible()
+        screenshots(page, name)
+    teacher = page.frame_locator("iframe[title='Chat guru']")  # the two-chat page is still open
+    teacher.locator("#text").fill("halo")
+    teacher.locator("#text").press("Enter")
+    expect(teacher.locator(".bubble.bot").first).to_contain_text("GuruBot")
+    expect(page.frame_locator("iframe[title='Chat Duta Teknologi']").locator(".bubble")).to_have_count(0)
+    page.click("text=Keluar")
+    expect(page).to_have_url(re.compile(r"/staff/masuk$"))
+
+
+def chat(page: Page, text: str) -> None:
+    """Type a message and wait until the bot has answered it."""
+    answers = page.locator(".bubble.bot").count()
+    page.fill("#text", text)
+    page.press("#text", "Enter")
+    expect(page.locator(".bubble.bot")).not_to_have_count(answers)
+
+
+def test_the_simulator_goes_on_after_erasure(browser_page: Page, live_server: LiveServer) -> None:
+    page = browser_page
+    page.goto(f"{live_server.url}/simulator?address=web-browser")
+    chat(page, "halo")
+    expect(page.locator(".bubble.bot").last.locator("button")).to_have_count(2)  # Setuju, Tidak setuju: once
+    text = page.locator(".bubble.bot").last.evaluate("node => node.firstChild.textContent")
+    assert "Setuju" not in text, "the options are listed in the text as well as on the buttons"
+    for text in ONBOARDING:
+        chat(page, text)
+    page.reload()
+    expect(page.locator(".bubble.me", has_text="Bu Sari")).to_have_count(1)  # kept over a reload, once
+    page.fill("#text", "HAPUS DATA")
+    page.press("#text", "Enter")
+    expect(page.locator(".bubble.bot").last).to_contain_text("Yakin")
+    page.fill("#text", "1")
+    page.press("#text", "Enter")
+    expect(page.locator(".note")).to_contain_text("telah dihapus")
+    chat(page, "halo")
+    expect(page.locator(".bubble.bot").last).to_contain_text("GuruBot")
+    chat(page, "1")
+    keys = page.locator(".bubble").evaluate_all("nodes => nodes.map(node => node.dataset.key)")
+    assert len(keys) == len(set(keys)), "a message shown twice"
+    screenshots(page, "simulator")
