@@ -15,7 +15,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.db import make_engine
 from bot.staff import Staff, new_token
-from tests.conftest import ADMIN_TOKEN, make_settings
+from tests.conftest import ADMIN_TOKEN, settings_for_tests
 from tests.fakes import FakeTelegram, FakeTwilio, LoopbackServer
 
 TOKENS = ("admin", "staff", "wrong")
@@ -43,7 +43,7 @@ def staff_api(
     with Session(engine) as session:
         session.add(Staff(name="BTIKP Sulsel", role="staff", province="73", token_hash=token_hash))
         session.commit()
-    app = create_app(make_settings(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url), engine)
+    app = create_app(settings_for_tests(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url), engine)
     yield app, {"admin": ADMIN_TOKEN, "staff": token, "wrong": "gbs_wrong-token"}
     engine.dispose()
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot.db import make_engine
 from bot.models import InboundMessage
-from tests.conftest import make_settings
+from tests.conftest import settings_for_tests
 from tests.factories import Harness, onboarded_contact, telegram_text_update, whatsapp_form
 from tests.fakes import FakeTelegram, FakeTwilio, LoopbackServer
 
@@ -101,7 +101,7 @@ async def blip_harness(
     """The app reaching the database through the proxy, its connections named APPLICATION."""
     url = make_url(postgres_url).set(port=proxy.port, query={"application_name": APPLICATION})
     through_proxy = url.render_as_string(hide_password=False)
-    settings = make_settings(through_proxy, fake_telegram_server[1].url, fake_twilio_server[1].url)
+    settings = settings_for_tests(through_proxy, fake_telegram_server[1].url, fake_twilio_server[1].url)
     engine = make_engine(through_proxy)
     async with Harness.running(settings, engine, fake_telegram, fake_twilio) as running:
         yield running
