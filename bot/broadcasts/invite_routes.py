@@ -1,6 +1,6 @@
 """`GET /api/invite-links`: links and QR codes that start onboarding in one kabupaten/kota."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import HTTPException, Query, Request, Response
 
@@ -29,7 +29,10 @@ def get_links(regency: RegencyCode, request: Request, caller: CallerDep) -> Invi
     return links_for(request, caller, regency)
 
 
-@router.get("/qr.{kind}")
+QR_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"description": "the QR code", "content": {media: {} for media in MEDIA_TYPES.values()}}}
+
+
+@router.get("/qr.{kind}", response_class=Response, responses=QR_RESPONSE)
 def get_qr(kind: QrFormat, regency: RegencyCode, channel: Channel, request: Request, caller: CallerDep) -> Response:
     """One link as a QR code (PNG or SVG)."""
     link = getattr(links_for(request, caller, regency), channel)
