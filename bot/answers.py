@@ -59,7 +59,7 @@ def chat_form(text: str) -> str:
 def choose(text: str, options: list[str], key: str | None = None) -> int | None:
     """The 1-based option a reply means, or None when it is not clear."""
     words = words_of(text)
-    if words.isdigit():
+    if words.isdecimal():  # isdigit() takes "²", which int() refuses
         return int(words) if 1 <= int(words) <= len(options) else None
     labels = [words_of(option) for option in options]
     if words in labels:

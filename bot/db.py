@@ -24,12 +24,15 @@ SQLITE_BUSY_SECONDS = 30
 
 
 def make_engine(url: str) -> Engine:
+    """`hide_parameters`: a database error's text (logged, stored as a message's error) must not
+    carry the values of the statement, which are teachers' numbers, names and texts."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
+    connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+    engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
     event.listen(engine, "connect", _tune_sqlite)
     event.listen(engine, "begin", _begin_immediate)
     return engine

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from bot.conversation import Flow, MenuEntry, PromptKind, Role, Word
 from bot.erasure import ErasureHook
-from bot.timed import TimedJob
+from bot.timed import Keeper, TimedJob
 
 
 @dataclass(frozen=True)
@@ -25,4 +25,7 @@ class Feature:
     routers: tuple[APIRouter, ...] = ()
     tables: tuple[ModuleType, ...] = ()  # modules whose tables Alembic and the tests must know
     erase: ErasureHook | None = None  # deletes or anonymises the feature's rows about a contact
+    # A condition on `Contact`: the contacts it holds are kept by retention although they never
+    # consented as teachers (a Duta Teknologi's chat: their data is the roster staff keep).
+    keeps: Keeper | None = None
     templates: tuple[str, ...] = ()  # WhatsApp templates the feature sends outside the window

@@ -81,7 +81,8 @@ def erasure_hooks() -> list[ErasureHook]:
 
 def timed_jobs() -> Sequence[timed.TimedJob]:
     """The core's retention (which erases through every feature's hook) and each feature's jobs."""
-    return (timed.retention_job(erasure_hooks()), *(job for feature in FEATURES for job in feature.jobs))
+    kept = [feature.keeps for feature in FEATURES if feature.keeps is not None]
+    return (timed.retention_job(erasure_hooks(), kept), *(job for feature in FEATURES for job in feature.jobs))
 
 
 def routers() -> list[APIRouter]:

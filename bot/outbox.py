@@ -92,7 +92,7 @@ def release_parked(session: Session, contact: Contact) -> int:
 def stale_questions(session: Session, contact: Contact, rows: list[tuple[int | None, Mapping[str, Any]]]) -> list[int]:
     """Held messages whose buttons belong to a question that is no longer open."""
     tags = {row_id: str(payload.get("question_tag") or "") for row_id, payload in rows if row_id is not None}
-    prompt_ids = {int(tag[1:]) for tag in tags.values() if tag.startswith("p") and tag[1:].isdigit()}
+    prompt_ids = {int(tag[1:]) for tag in tags.values() if tag.startswith("p") and tag[1:].isdecimal()}
     open_prompts = still_open(session, prompt_ids, utcnow())
     current = f"q{contact.question_seq}"
     return [

@@ -39,6 +39,16 @@ def place_text(contact: Contact) -> str | None:
     return f"{regency}, {province}" if regency else province
 
 
+HONORIFICS = {"bu", "ibu", "pak", "bapak", "kak", "mas", "mbak", "bang", "ni"}  # "Ni Wayan": Balinese "Ni"
+
+
+def first_name(name: str | None) -> str:
+    """ "Bu Sari Wulandari" → "Sari": the first word that is not a form of address."""
+    words = greeting_name(name).split()
+    named = [word for word in words if word.lower().strip(".") not in HONORIFICS]
+    return (named or words or [""])[0][:60]
+
+
 def greeting_name(name: str | None) -> str:
     """The name as typed, each all-lower-case word with a capital: "yohanes" → "Yohanes",
     "bu sari" → "Bu Sari"; "McDonald" and "ANI" stay as they were written."""

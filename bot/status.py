@@ -71,7 +71,7 @@ def apply_early_statuses(session: Session, provider_ids: list[str], max_attempts
 
 
 def callback_error(error_code: str | None) -> SendError:
-    if not error_code or not error_code.isdigit():
+    if not error_code or not error_code.isdecimal():
         return GiveUp(f"twilio reported failure without a code ({error_code})")
     return classify_code(int(error_code), f"twilio code {error_code}")
 

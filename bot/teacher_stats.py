@@ -13,6 +13,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from bot.models import Contact
+from bot.profile import first_name
 from bot.regions import region_name
 
 
@@ -82,9 +83,8 @@ def recent_teachers(session: Session, province: str | None, limit: int = 30) -> 
 
 
 def listing(contact: Contact) -> TeacherListing:
-    words = (contact.name or "").split()
     return TeacherListing(
-        first_name=words[0] if words else "—",
+        first_name=first_name(contact.name) or "—",
         regency_name=region_name(contact.regency_code) or region_name(contact.province_code) or "—",
         school_level=contact.school_level,
     )

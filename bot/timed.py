@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import ColumnElement, Engine, delete, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -22,6 +22,8 @@ from bot.clock import utcnow
 from bot.db import is_postgres, session_scope
 from bot.erasure import ErasureHook, erase_contact
 from bot.models import Contact, EarlyStatus, InboundMessage, OutboundMessage
+
+Keeper = Callable[[], ColumnElement[bool]]  # a condition on Contact: kept by retention without consent
 
 log = logging.getLogger(__name__)
 MESSAGE_RETENTION = timedelta(days=90)
@@ -115,16 +117,21 @@ def purge_old_message_texts(engine: Engine) -> int:
         return int(inbound.rowcount or 0) + int(outbound.rowcount or 0)
 
 
-def forget_contacts_without_consent(engine: Engine, hooks: Sequence[ErasureHook], batch: int = 500) -> int:
-    """Contacts who never consented and have been silent 30 days: their address goes too."""
+def forget_contacts_without_consent(
+    engine: Engine, hooks: Sequence[ErasureHook], kept: Sequence[Keeper] = (), batch: int = 500
+) -> int:
+    """Contacts who never consented and have been silent 30 days: their address goes too,
+    unless a feature keeps them (`kept`: a volunteer's chat)."""
     cutoff = utcnow() - UNCONSENTED_RETENTION
     with session_scope(engine) as session:
-        silent = session.exec(
+        query = (
             select(Contact)
             .where(col(Contact.consent_given_at).is_(None), col(Contact.created_at) < cutoff)
             .where((col(Contact.last_inbound_at) < cutoff) | col(Contact.last_inbound_at).is_(None))
-            .limit(batch)
-        ).all()
+        )
+        for keeps in kept:
+            query = query.where(~keeps())
+        silent = session.exec(query.limit(batch)).all()
         for contact in silent:
             erase_contact(session, contact, hooks)
         return len(silent)
@@ -137,12 +144,12 @@ def drop_stale_early_statuses(engine: Engine) -> int:
         return int(result.rowcount or 0)
 
 
-def apply_retention(engine: Engine, hooks: Sequence[ErasureHook]) -> int:
+def apply_retention(engine: Engine, hooks: Sequence[ErasureHook], kept: Sequence[Keeper] = ()) -> int:
     """The retention rules of the privacy notice."""
-    forgotten = forget_contacts_without_consent(engine, hooks)
+    forgotten = forget_contacts_without_consent(engine, hooks, kept)
     return purge_old_message_texts(engine) + forgotten + drop_stale_early_statuses(engine)
 
 
-def retention_job(hooks: Sequence[ErasureHook]) -> TimedJob:
+def retention_job(hooks: Sequence[ErasureHook], kept: Sequence[Keeper] = ()) -> TimedJob:
     """Retention runs hourly; contacts it forgets are erased through every feature's hook."""
-    return TimedJob("retention", partial(apply_retention, hooks=hooks), every=timedelta(hours=1))
+    return TimedJob("retention", partial(apply_retention, hooks=hooks, kept=kept), every=timedelta(hours=1))

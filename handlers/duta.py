@@ -11,17 +11,18 @@ from sqlmodel import Session, select
 
 from bot.api.routes import helpdesk as helpdesk_routes
 from bot.clock import utcnow
-from bot.conversation import PromptKind, Role, Turn
+from bot.conversation import MENU_FLOW, PromptKind, Role, Turn
 from bot.feature import Feature
 from bot.helpdesk import desk, erasure, timers, volunteers
 from bot.helpdesk.desk import RATING_PROMPT, DeskError
 from bot.helpdesk.models import Volunteer
 from bot.helpdesk.relay import rate, teacher_writes
-from bot.helpdesk.volunteers import active_volunteer, join
+from bot.helpdesk.volunteers import CODE_ALPHABET, CODE_LENGTH, active_volunteer, join
 from bot.models import OutboundMessage
 from bot.prompts import Prompt
 
-JOIN = re.compile(r"^(?:duta\s+|/start\s+duta_)([A-Za-z0-9]{4,16})$", re.IGNORECASE)
+# Only a code as the bot makes them: "duta dong" or "duta saja" at a question is a teacher's answer.
+JOIN = re.compile(rf"^(?:duta\s+|/start\s+duta_)([{CODE_ALPHABET}]{{{CODE_LENGTH}}})$", re.IGNORECASE)
 NUMBERED = re.compile(r"^(ambil|selesai|lepas)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 ANSWER = re.compile(r"^#(\S*)\s*(.*)$", re.DOTALL)
 BARE = {"tiket", "libur", "aktif"}
@@ -35,6 +36,8 @@ def volunteer_words(turn: Turn) -> bool:
         return join_with(turn, joining[1], quiet_failure=text.startswith("/"))
     if not (NUMBERED.match(text) or text.startswith("#") or text.lower() in BARE or turn.reply_to):
         return False  # most messages: no look-up at all
+    if answers_a_teachers_question(turn, text):
+        return False
     volunteer = active_volunteer(turn.session, turn.contact)
     if volunteer is None:
         return False
@@ -43,6 +46,17 @@ def volunteer_words(turn: Turn) -> bool:
     except DeskError as error:
         turn.show(str(error))
         return True
+
+
+def answers_a_teachers_question(turn: Turn, text: str) -> bool:
+    """A word without a ticket number ("aktif", "selesai", "#…") while the chat stands at a
+    teacher's question is that question's answer: a volunteer is a teacher too."""
+    flow = turn.registry.flows.get(turn.contact.flow or "")
+    if flow is None or flow.name == MENU_FLOW or (turn.contact.step or "") not in flow.steps:
+        return False
+    numbered = NUMBERED.match(text)
+    bare = text.lower() in BARE or (numbered is not None and not numbered[2].strip())
+    return bare or (text.startswith("#") and not text[1:2].isdecimal())
 
 
 def act(turn: Turn, volunteer: Volunteer, text: str) -> bool:
@@ -76,7 +90,7 @@ def ticket_number(example: str, given: str) -> int:
     given = given.strip()
     if not given:
         raise DeskError("no_number", example=example)
-    if not given.isdigit() or len(given) > 9:
+    if not given.isdecimal() or len(given) > 9:
         raise DeskError("bad_number", number=given[:20], example=example)
     return int(given)
 
@@ -154,4 +168,5 @@ FEATURE = Feature(
     jobs=(timers.TIMERS,),
     routers=(helpdesk_routes.router,),
     erase=forget,
+    keeps=volunteers.is_a_volunteers_chat,
 )

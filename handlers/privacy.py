@@ -10,6 +10,7 @@ from bot.broadcasts.optout import resume_announcements
 from bot.conversation import Flow, MenuEntry, Step, Turn, Word
 from bot.erasure import erase_contact
 from bot.feature import Feature
+from bot.helpdesk.volunteers import active_volunteer
 from bot.local_time import zone_of
 from bot.personal_data import my_data_text
 from bot.profile import EDIT_RETURN, level_label, place_text, role_label
@@ -36,10 +37,15 @@ def start_announcements(turn: Turn) -> None:
 def show_my_data(turn: Turn) -> None:
     """Tell the teacher everything stored about them, and who is responsible for it (also what a
     school's list brought in before they consented)."""
-    if turn.contact.consent_given_at is None and not is_imported(turn.session, turn.contact.id):
+    if turn.contact.consent_given_at is None and not has_data_without_consent(turn):
         turn.say("privacy.my_data_none", controller=turn.settings.data_controller)
         return
     turn.show(my_data_text(turn.session, turn.contact, turn.now(), turn.settings.data_controller))
+
+
+def has_data_without_consent(turn: Turn) -> bool:
+    """A school's list brought the teacher in, or staff put them on the Duta Teknologi roster."""
+    return is_imported(turn.session, turn.contact.id) or active_volunteer(turn.session, turn.contact) is not None
 
 
 def open_privacy_menu(turn: Turn) -> None:

@@ -127,3 +127,7 @@ def test_every_phrase_list_belongs_to_a_question_of_content() -> None:
     from bot.answers import answers
 
     assert set(answers().phrases) <= set(texts().options)
+
+
+def test_a_digit_int_cannot_read_is_no_choice() -> None:
+    assert choose("²", ["Hadir", "Tidak hadir"]) is None and choose("٢", ["Hadir", "Tidak hadir"]) == 2

@@ -4,6 +4,7 @@ number), the race for one ticket, and the teacher's number and chat id in nothin
 staff member receives."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, text
@@ -251,3 +252,43 @@ def test_a_message_to_a_contact_whose_own_message_is_being_handled_does_not_wait
             volunteers_turn.add(OutboundMessage(contact_id=contact_id, channel="telegram", address=str(TEACHER)))
             volunteers_turn.commit()  # under FOR UPDATE this would wait for the teacher's handling
         handling.rollback()
+
+
+async def test_duta_and_a_word_at_a_walkthrough_question_is_the_teachers_answer(
+    harness: Harness, db_engine: Engine
+) -> None:
+    travel_to(MONDAY_10_WITA)
+    teacher(db_engine)
+    await harness.telegram_says(TEACHER, "aktivasi")
+    replies = await harness.telegram_says(TEACHER, "duta dong")
+    assert not any(reply.startswith("Kode Duta Teknologi itu tidak dikenal") for reply in replies)
+
+
+async def test_a_volunteer_standing_at_a_teachers_question_answers_it_with_aktif_or_selesai(
+    harness: Harness, db_engine: Engine
+) -> None:
+    travel_to(MONDAY_10_WITA)
+    teacher(db_engine, GOWA_DUTA)
+    await volunteer(harness, GOWA_DUTA, regencies=[GOWA])
+    await harness.telegram_says(GOWA_DUTA, "aktivasi")
+    replies = await harness.telegram_says(GOWA_DUTA, "aktif")  # "Sudah aktif" at the walkthrough's first question
+    assert not any(reply.startswith("Anda AKTIF lagi") for reply in replies)
+    assert (await harness.telegram_says(GOWA_DUTA, "menu"))[0].startswith("Menu utama")
+    assert (await harness.telegram_says(GOWA_DUTA, "aktif"))[0].startswith("Anda AKTIF lagi")  # at the menu: theirs
+
+
+async def test_a_number_in_another_script_gets_the_wrong_number_line_not_an_apology(harness: Harness) -> None:
+    travel_to(MONDAY_10_WITA)
+    await volunteer(harness, GOWA_DUTA, regencies=[GOWA])
+    (reply,) = await harness.telegram_says(GOWA_DUTA, "AMBIL ²")
+    assert "AMBIL 12" in reply and "Maaf" not in reply[:5]
+
+
+async def test_retention_keeps_a_volunteer_who_never_consented_as_a_teacher(harness: Harness) -> None:
+    travel_to(MONDAY_10_WITA)
+    await volunteer(harness, GOWA_DUTA, regencies=[GOWA])
+    travel_to(MONDAY_10_WITA + timedelta(days=45))
+    await harness.runtime.tick()
+    listed = (await harness.client.get("/api/volunteers", headers=ADMIN)).json()
+    assert [volunteer["status"] for volunteer in listed] == ["active"]
+    assert "Duta Teknologi" in "\n".join(await harness.telegram_says(GOWA_DUTA, "DATA SAYA"))

@@ -29,7 +29,8 @@ def get_links(regency: RegencyCode, request: Request, caller: CallerDep) -> Invi
     return links_for(request, caller, regency)
 
 
-QR_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"description": "the QR code", "content": {media: {} for media in MEDIA_TYPES.values()}}}
+QR_CONTENT: dict[str, Any] = {media: {} for media in MEDIA_TYPES.values()}
+QR_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"description": "the QR code", "content": QR_CONTENT}}
 
 
 @router.get("/qr.{kind}", response_class=Response, responses=QR_RESPONSE)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from bot import profile
 from bot.activation.models import Ticket, TicketStatus
 from bot.content import texts
 from bot.conversation import Reply
@@ -38,7 +39,7 @@ class DeskError(Exception):
 
 
 def first_name(volunteer: Volunteer) -> str:
-    return (volunteer.name.split() or ["Duta"])[0]
+    return profile.first_name(volunteer.name) or "Duta"
 
 
 def find_ticket(session: Session, ticket_id: int) -> Ticket:

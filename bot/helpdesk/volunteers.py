@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import ColumnElement, exists
 from sqlmodel import Session, col, func, select
 
 from bot.activation.models import Ticket, TicketStatus
@@ -180,3 +181,8 @@ def roster(session: Session, province: str | None) -> list[VolunteerPublic]:
         volunteers = [volunteer for volunteer in volunteers if province in volunteer.provinces]
     counts = open_counts(session, [volunteer.id for volunteer in volunteers if volunteer.id is not None])
     return [to_public(volunteer, counts.get(volunteer.id or 0, 0)) for volunteer in volunteers]
+
+
+def is_a_volunteers_chat() -> ColumnElement[bool]:
+    """A condition on `Contact`: the chat of a volunteer on the roster (retention keeps it)."""
+    return exists().where(col(Volunteer.contact_id) == col(Contact.id), col(Volunteer.removed_at).is_(None))

@@ -12,18 +12,9 @@ from bot.content import texts
 from bot.local_time import WIB, date_text, zone_of
 from bot.meetings.models import Invitation, Meeting, Rsvp
 from bot.models import Contact
-from bot.profile import greeting_name
+from bot.profile import first_name, greeting_name
 from bot.reflections.models import Badge, Reflection
 from bot.reflections.service import answered_any
-
-HONORIFICS = {"bu", "ibu", "pak", "bapak", "kak", "mas", "mbak", "bang"}
-
-
-def first_name(name: str | None) -> str:
-    """ "Bu Sari Wulandari" → "Sari": the first word that is not a form of address."""
-    words = greeting_name(name).split()
-    named = [word for word in words if word.lower().strip(".") not in HONORIFICS]
-    return (named or words or [""])[0][:60]
 
 
 def verify_link(code: str) -> str:

@@ -21,6 +21,7 @@ from bot.meetings.models import Meeting, MeetingReport
 from bot.meetings.render import short
 from bot.models import Contact, Priority
 from bot.outbox import enqueue
+from bot.profile import first_name
 from bot.prompts import Prompt
 from bot.reflections.jobs import send_prompt
 from bot.reflections.models import OUTCOME_PROMPT, ActionItem, ItemState, Outcome
@@ -178,7 +179,7 @@ def outcome_public(session: Session, meeting_id: int) -> OutcomePublic | None:
             id=item.id or 0,
             text=item.text,
             owner_contact_id=item.owner_contact_id,
-            owner_name=owner.name if owner else None,
+            owner_name=first_name(owner.name) if owner else None,
             due=item.due,
             state=item.state,
             reminded_at=item.reminded_at,

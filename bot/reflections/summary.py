@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.meetings.models import Invitation, Meeting
 from bot.models import Contact
-from bot.profile import place_text
+from bot.profile import first_name, place_text
 from bot.reflections.models import Reflection
 from bot.reflections.questions import Kind, questions_of
 from bot.reflections.service import answered_any
@@ -135,7 +135,7 @@ def reflection_report(session: Session, meeting: Meeting) -> ReflectionReport:
         ReflectionRow(
             id=reflection.id or 0,
             contact_id=reflection.contact_id,
-            name=contact.name if contact else None,
+            name=first_name(contact.name) if contact else None,  # staff see first names only
             place=place_text(contact) if contact else None,
             rsvp=rsvp,
             status=reflection.status,
@@ -179,10 +179,18 @@ def csv_row(row: ReflectionRow, meeting: Meeting) -> list[str]:
     return [*values, applied, row.completed_at.isoformat() if row.completed_at else ""]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell: str) -> str:
+    """A teacher's text that Excel would run as a formula ("=HYPERLINK(…)") is kept as text."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def reflections_csv(report: ReflectionReport, meeting: Meeting) -> str:
     """The reflections as CSV, UTF-8 with a byte-order mark so Excel shows Indonesian names right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(csv_columns(meeting))
-    writer.writerows(csv_row(row, meeting) for row in report.reflections)
+    writer.writerows([inert(cell) for cell in csv_row(row, meeting)] for row in report.reflections)
     return BOM + buffer.getvalue()
