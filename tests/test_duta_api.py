@@ -5,12 +5,15 @@ of it that names the teacher's number or chat id."""
 from datetime import timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from bot import clock
+from bot.models import OutboundMessage
 from tests.duta_helpers import (
     ADMIN,
     GOWA,
     MONDAY_10_WITA,
+    QUESTION,
     SULSEL,
     TEACHER,
     ask,
@@ -119,5 +122,8 @@ async def test_a_teacher_who_erases_their_data_leaves_only_figures(harness: Harn
         "Tiket #1 tidak ada (mungkin dihapus atas permintaan guru)."
     ]
     assert (await harness.client.get("/api/tickets", headers=ADMIN)).json() == []
+    with Session(db_engine) as session:  # the offer to the volunteer carried the question: blanked too
+        kept = session.exec(select(OutboundMessage.text).where(OutboundMessage.address == str(DUTA))).all()
+    assert not any(QUESTION in text for text in kept) and any("dihapus atas permintaan guru" in text for text in kept)
     [figures] = (await harness.client.get("/api/stats/helpdesk", headers=ADMIN)).json()
     assert (figures["tickets"], figures["open"], figures["median_minutes_to_first_answer"]) == (1, 1, 0.0)

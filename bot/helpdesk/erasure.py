@@ -12,6 +12,7 @@ from bot.content import texts
 from bot.helpdesk.models import TicketFigure, TicketRouting, Volunteer
 from bot.helpdesk.routing import tell_volunteer
 from bot.helpdesk.timers import hand_back_all
+from bot.models import OutboundMessage, OutboundStatus
 
 
 def forget_teacher(session: Session, contact_id: int) -> None:
@@ -27,7 +28,27 @@ def forget_teacher(session: Session, contact_id: int) -> None:
         volunteer = session.get(Volunteer, holder) if holder else None
         if volunteer is not None and ticket.status != TicketStatus.CLOSED:
             tell_volunteer(session, volunteer, texts().render("duta.ticket_erased", ticket=ticket.id))
+    blank_copies_sent_to_others(session, [ticket for ticket, _ in rows])
     session.exec(delete(Ticket).where(col(Ticket.contact_id) == contact_id))  # messages, routing, timeline go too
+
+
+def blank_copies_sent_to_others(session: Session, tickets: list[Ticket]) -> None:
+    """The teacher's words went to volunteers and staff too (offers, "#12 Guru: …", escalations):
+    those messages, named by their ticket, lose their text like the teacher's own."""
+    ids = {ticket.id for ticket in tickets}
+    if not ids:
+        return
+    since = min(ticket.created_at for ticket in tickets)
+    sent = session.exec(
+        select(OutboundMessage).where(
+            col(OutboundMessage.kind) == "helpdesk", col(OutboundMessage.created_at) >= since
+        )
+    ).all()
+    for message in sent:
+        if message.payload.get("ticket") in ids:
+            message.text = ""
+            if message.status in (OutboundStatus.QUEUED, OutboundStatus.PARKED):  # not out yet: never
+                message.status, message.last_error = OutboundStatus.FAILED, "the teacher erased their data"
 
 
 def figure_of(ticket: Ticket, routing: TicketRouting | None) -> TicketFigure:
