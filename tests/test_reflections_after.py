@@ -66,6 +66,10 @@ async def test_outcomes_reach_the_participants_and_each_owner_is_reminded_in_the
     shared = harness.telegram.sent_texts(SULSEL)[-1]
     assert shared.startswith("Hasil pertemuan Klinik coaching PembaTIK:\nKuis interaktif disepakati")
     assert "Tindak lanjut: 2 tugas" in shared
+    retried = await harness.client.post(f"/api/meetings/{meeting_id}/outcomes", json=body, headers=ADMIN)
+    await harness.settle()
+    assert retried.status_code == 409 and harness.telegram.sent_texts(SULSEL)[-1] == shared  # shared once
+    assert sum(text.startswith("Hasil pertemuan") for text in harness.telegram.sent_texts(SULSEL)) == 1
     reminder = "Pengingat tindak lanjut Klinik coaching PembaTIK"
     travel_to(datetime(2026, 12, 3, 22, 59, tzinfo=UTC))  # 07.59 WIT on 4 December
     await tick(harness)

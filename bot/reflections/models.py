@@ -61,7 +61,8 @@ class Outcome(SQLModel, table=True):
     __tablename__ = "meeting_outcome"
 
     id: int | None = Field(default=None, primary_key=True)
-    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    # One per meeting: a retried POST must not share the summary and set the reminders twice.
+    meeting_id: int = Field(foreign_key="meeting.id", unique=True, index=True, ondelete="CASCADE")
     summary: str = Field(sa_column=Column(Text, nullable=False))
     created_by: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)

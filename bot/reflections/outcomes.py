@@ -36,6 +36,10 @@ class NotAParticipant(BadRequest):
     """An action item's owner must be one of the meeting's participants."""
 
 
+class OutcomePosted(Exception):
+    """A meeting has one outcome: a second POST (a client's retry) changes nothing."""
+
+
 class ItemCreate(BaseModel):
     text: str = Field(min_length=3, max_length=500)
     owner_contact_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
@@ -90,6 +94,8 @@ def post_outcome(session: Session, meeting: Meeting, body: OutcomeCreate, author
     ]
     if strangers:
         raise NotAParticipant(f"owner_contact_id {strangers[0]} is not a participant of this meeting")
+    if session.exec(select(Outcome.id).where(Outcome.meeting_id == meeting.id).with_for_update()).first():
+        raise OutcomePosted("the meeting's outcome is posted already")
     outcome = Outcome(meeting_id=meeting.id or 0, summary=body.summary.strip(), created_by=author, created_at=now)
     session.add(outcome)
     session.flush()

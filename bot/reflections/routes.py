@@ -8,12 +8,20 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from bot.api.deps import CallerDep, SessionDep, staff_router
+from bot.api.error_body import error_responses
 from bot.api.routes.meetings import MeetingId, visible_meeting
 from bot.clock import utcnow
 from bot.meetings.models import Meeting
 from bot.reflections.badges import find_badge, meeting_badges, revoke_badge, verification_page, verify_link
 from bot.reflections.models import Badge
-from bot.reflections.outcomes import NotAParticipant, OutcomeCreate, OutcomePublic, outcome_public, post_outcome
+from bot.reflections.outcomes import (
+    NotAParticipant,
+    OutcomeCreate,
+    OutcomePosted,
+    OutcomePublic,
+    outcome_public,
+    post_outcome,
+)
 from bot.reflections.summary import ReflectionReport, reflection_report, reflections_csv
 
 router = staff_router("/api", ["reflections"])
@@ -54,7 +62,9 @@ def reflections(
     return Response(reflections_csv(report, meeting), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.post("/meetings/{meeting_id}/outcomes", status_code=201, response_model=OutcomePublic)
+@router.post(
+    "/meetings/{meeting_id}/outcomes", status_code=201, response_model=OutcomePublic, responses=error_responses(409)
+)
 def outcomes(meeting_id: MeetingId, body: OutcomeCreate, caller: CallerDep, session: SessionDep) -> OutcomePublic:
     """Post the meeting's notes and action items; participants get the summary, owners reminders."""
     meeting = visible_meeting(session, meeting_id, caller)
@@ -62,6 +72,8 @@ def outcomes(meeting_id: MeetingId, body: OutcomeCreate, caller: CallerDep, sess
         post_outcome(session, meeting, body, caller.name, utcnow())
     except NotAParticipant as error:
         raise HTTPException(status_code=422, detail=str(error)) from None
+    except OutcomePosted as error:
+        raise HTTPException(status_code=409, detail=str(error)) from None
     session.flush()
     found = outcome_public(session, meeting_id)
     assert found is not None

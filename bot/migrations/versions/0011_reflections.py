@@ -66,7 +66,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("meeting_outcome", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_meeting_outcome_meeting_id"), ["meeting_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_meeting_outcome_meeting_id"), ["meeting_id"], unique=True)
     op.create_table(
         "action_item",
         sa.Column("id", sa.Integer(), nullable=False),
