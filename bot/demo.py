@@ -28,7 +28,7 @@ def seed_demo_data(settings: Settings) -> None:
     print(f"demo staff token (province 73): {DEMO_TOKEN}")
 
 
-SIMULATOR_VOLUNTEER = "Duta Simulator"
+SIMULATOR_VOLUNTEER = "Ayu (simulator)"
 DEMO_PROVINCE = "73"
 
 

@@ -108,6 +108,6 @@ async def test_the_simulators_volunteer_chat_takes_a_question_to_its_answer(
     assert number is not None and QUESTION in offer
     await say(harness, volunteer, f"AMBIL {number.group(1)}")
     await say(harness, volunteer, f"#{number.group(1)} Coba nyalakan ulang printernya, Bu.")
-    assert (await feed(harness, teacher))[-1]["text"].endswith(": Coba nyalakan ulang printernya, Bu.")
+    assert (await feed(harness, teacher))[-1]["text"] == "Duta Teknologi Ayu: Coba nyalakan ulang printernya, Bu."
     timeline = (await staff_client.get(f"/staff/bantuan/tiket/{number.group(1)}")).text
-    assert "diambil oleh Duta Simulator" in timeline and "dijawab oleh Duta Simulator" in timeline
+    assert "diambil oleh Ayu (simulator)" in timeline and "dijawab oleh Ayu (simulator)" in timeline
