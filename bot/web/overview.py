@@ -58,11 +58,6 @@ def teachers(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLRe
     )
 
 
-@router.get("/bantuan", response_class=HTMLResponse)
-def helpdesk(request: Request, viewer: ViewerDep) -> HTMLResponse:
-    return render(request, "later.html", viewer, title="Bantuan", issue=10)
-
-
 @router.get("/pengumuman", response_class=HTMLResponse)
 def broadcasts(request: Request, viewer: ViewerDep) -> HTMLResponse:
     return render(request, "later.html", viewer, title="Pengumuman", issue=11)

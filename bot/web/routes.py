@@ -6,8 +6,11 @@ from importlib import resources
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bot.api.deps import SessionDep
+from bot.clock import utcnow
+from bot.demo import simulator_volunteer
 from bot.feature import Feature
-from bot.web import meeting_pages, models, overview, sign_in
+from bot.web import helpdesk_pages, meeting_pages, models, overview, sign_in
 from bot.web.pages import ViewerDep, render, settings_of
 
 extras = APIRouter(prefix="/staff", include_in_schema=False)
@@ -25,13 +28,16 @@ def static_file(name: str) -> Response:
 
 
 @extras.get("/simulator", response_class=HTMLResponse)
-def two_chats(request: Request, viewer: ViewerDep) -> HTMLResponse:
-    """A teacher and a volunteer side by side, each a simulator chat of its own (demo mode only)."""
+def two_chats(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
+    """A teacher and a volunteer side by side, each a simulator chat of its own (demo mode only);
+    the volunteer chat is a joined Duta Teknologi of the province in view."""
     if not settings_of(request).demo:
         raise HTTPException(status_code=404, detail="the simulator runs only in demo mode")
     suffix = hashlib.sha256(viewer.session.csrf.encode()).hexdigest()[:8]
+    simulator_volunteer(session, f"duta-{suffix}", viewer.province, utcnow())
+    session.commit()  # before the page: its volunteer chat may write at once
     return render(request, "simulator.html", viewer, teacher=f"guru-{suffix}", volunteer=f"duta-{suffix}")
 
 
-ROUTERS = (sign_in.router, overview.router, meeting_pages.router, extras)
+ROUTERS = (sign_in.router, overview.router, meeting_pages.router, helpdesk_pages.router, extras)
 FEATURE = Feature("web", routers=ROUTERS, tables=(models,))

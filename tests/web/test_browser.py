@@ -4,7 +4,7 @@ phone and laptop size, and the simulator after HAPUS DATA. Few tests, one browse
 import datetime as dt
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FrameLocator, Page, expect
 
 from bot import clock
 from tests.web.conftest import SULSEL_TOKEN, LiveServer, Seeded, screenshots
@@ -42,6 +42,9 @@ def test_staff_sign_in_and_plan_a_meeting(browser_page: Page, live_server: LiveS
         ("pertemuan", "/staff/pertemuan"),
         ("pertemuan-baru", "/staff/pertemuan/baru"),
         ("bantuan", "/staff/bantuan"),
+        ("bantuan-tiket", "/staff/bantuan/tiket/1"),
+        ("bantuan-relawan", "/staff/bantuan/relawan"),
+        ("bantuan-faq", "/staff/bantuan/faq"),
         ("pengumuman", "/staff/pengumuman"),
         ("simulator-dua", "/staff/simulator"),
     ]:
@@ -52,7 +55,8 @@ def test_staff_sign_in_and_plan_a_meeting(browser_page: Page, live_server: LiveS
     teacher.locator("#text").fill("halo")
     teacher.locator("#text").press("Enter")
     expect(teacher.locator(".bubble.bot").first).to_contain_text("GuruBot")
-    expect(page.frame_locator("iframe[title='Chat Duta Teknologi']").locator(".bubble")).to_have_count(0)
+    # the volunteer chat is another conversation (it may be offered the seeded ticket meanwhile)
+    expect(page.frame_locator("iframe[title='Chat Duta Teknologi']").locator(".bubble.me")).to_have_count(0)
     page.click("text=Keluar")
     expect(page).to_have_url(re.compile(r"/staff/masuk$"))
 
@@ -88,3 +92,44 @@ def test_the_simulator_goes_on_after_erasure(browser_page: Page, live_server: Li
     keys = page.locator(".bubble").evaluate_all("nodes => nodes.map(node => node.dataset.key)")
     assert len(keys) == len(set(keys)), "a message shown twice"
     screenshots(page, "simulator")
+
+
+def chat_in(frame: FrameLocator, text: str) -> None:
+    """Type into one of the two-chat page's chats and wait until the bot has answered."""
+    answers = frame.locator(".bubble.bot").count()
+    frame.locator("#text").fill(text)
+    frame.locator("#text").press("Enter")
+    expect(frame.locator(".bubble.bot")).not_to_have_count(answers)
+
+
+def test_register_a_volunteer_then_claim_and_answer_in_the_two_chats(
+    browser_page: Page, live_server: LiveServer, seeded: Seeded
+) -> None:
+    page = browser_page
+    sign_in(page, live_server, SULSEL_TOKEN)
+    page.goto(f"{live_server.url}/staff/bantuan/relawan")
+    page.fill("#nama", "Andi Makkulau")
+    page.fill("#alamat", "91001")
+    page.get_by_text("Kabupaten Gowa").click()
+    page.click("button.primary")
+    expect(page.locator("h1")).to_have_text("Andi Makkulau terdaftar")
+    expect(page.locator("#kode")).to_have_text(re.compile(r"^[A-Z2-9]{8}$"))
+    screenshots(page, "bantuan-terdaftar")
+    page.goto(f"{live_server.url}/staff/bantuan")
+    expect(page.locator("td", has_text="menunggu bergabung")).to_have_count(1)
+    page.goto(f"{live_server.url}/staff/simulator")
+    teacher = page.frame_locator("iframe[title='Chat guru']")
+    volunteer = page.frame_locator("iframe[title='Chat Duta Teknologi']")
+    for text in ["halo", *ONBOARDING, "tanya", "printer sekolah rusak tidak bisa print"]:
+        chat_in(teacher, text)
+    offer = volunteer.locator(".bubble.bot", has_text="printer sekolah rusak")  # the seeded ticket is offered too
+    expect(offer).to_contain_text("Kabupaten Gowa")
+    number = re.search(r"Tiket #(\d+)", offer.inner_text())
+    assert number is not None
+    chat_in(volunteer, f"AMBIL {number.group(1)}")
+    expect(teacher.locator(".bubble.bot").last).to_contain_text("sedang membaca pertanyaan Anda")
+    chat_in(volunteer, f"#{number.group(1)} Coba nyalakan ulang printernya, Bu.")
+    expect(teacher.locator(".bubble.bot").last).to_contain_text("Coba nyalakan ulang printernya, Bu.")
+    screenshots(page, "simulator-duta")
+    page.goto(f"{live_server.url}/staff/bantuan/tiket/{number.group(1)}")
+    expect(page.locator("td", has_text="dijawab oleh Ayu (simulator)")).to_have_count(1)

@@ -26,6 +26,8 @@ PAGES = [
     "/staff/pertemuan",
     "/staff/pertemuan/baru",
     "/staff/bantuan",
+    "/staff/bantuan/relawan",
+    "/staff/bantuan/faq",
     "/staff/pengumuman",
     "/staff/simulator",
 ]

@@ -4,6 +4,7 @@ and the figures per province. Staff see and act only inside their province."""
 from typing import Annotated
 
 from fastapi import HTTPException, Path, Query, Response
+from sqlmodel import Session
 
 from bot.activation.models import Ticket, TicketStatus
 from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
@@ -39,6 +40,11 @@ def check_scope(caller: Caller, codes: list[str]) -> None:
 def create_volunteer(body: VolunteerCreate, caller: CallerDep, session: SessionDep) -> VolunteerCreated:
     """Register a Duta Teknologi; the join code is shown once. The volunteer gets tickets only after
     sending `DUTA <join_code>` from `address` (on Telegram also `/start duta_<join_code>`)."""
+    return register_volunteer(session, body, caller)
+
+
+def register_volunteer(session: Session, body: VolunteerCreate, caller: Caller) -> VolunteerCreated:
+    """Register inside the caller's province (the API's route and the dashboard's form)."""
     found = volunteer_provinces(body)
     check_scope(caller, found)
     volunteer, code = register(session, body, found, caller.name)
@@ -67,11 +73,10 @@ def list_tickets(
 ) -> list[TicketPublic]:
     """Tickets, newest first, a page at a time (`X-Total-Count` says how many match). Filters:
     `status`, `province` ("73"), `regency` ("73.08"), `volunteer` (its id). Staff see their province."""
-    scoped = scoped_province(caller, regency_province(province, regency))
     where = TicketFilter(
-        status=status, province=scoped, regency=regency, volunteer=volunteer, limit=limit, offset=offset
+        status=status, province=province, regency=regency, volunteer=volunteer, limit=limit, offset=offset
     )
-    tickets, total = report.list_tickets(session, where)
+    tickets, total = visible_tickets(session, where, caller)
     response.headers["X-Total-Count"] = str(total)
     return tickets
 
@@ -79,11 +84,22 @@ def list_tickets(
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail)
 def get_ticket(ticket_id: TicketId, caller: CallerDep, session: SessionDep) -> TicketDetail:
     """One ticket with its timeline (offers, claims, answers, escalations, closing) and messages."""
+    return report.ticket_detail(session, visible_ticket(session, ticket_id, caller))
+
+
+def visible_tickets(session: Session, where: TicketFilter, caller: Caller) -> tuple[list[TicketPublic], int]:
+    """The tickets matching `where`, held to the caller's province (the API's and the dashboard's)."""
+    scoped = scoped_province(caller, regency_province(where.province, where.regency))
+    return report.list_tickets(session, where.model_copy(update={"province": scoped}))
+
+
+def visible_ticket(session: Session, ticket_id: int, caller: Caller) -> Ticket:
+    """The ticket, if it is of the caller's province (404 when there is none, 403 when elsewhere)."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise HTTPException(status_code=404, detail="no such ticket")
     caller.check_province(ticket.province_code)
-    return report.ticket_detail(session, ticket)
+    return ticket
 
 
 @router.get("/stats/helpdesk", response_model=list[ProvinceFigures])
