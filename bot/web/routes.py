@@ -7,11 +7,15 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot.feature import Feature
-from bot.web import meeting_pages, models, overview, sign_in
+from bot.web import broadcast_pages, meeting_pages, models, overview, reflection_pages, sign_in
 from bot.web.pages import ViewerDep, render, settings_of
 
 extras = APIRouter(prefix="/staff", include_in_schema=False)
-STATIC_TYPES = {"staff.css": "text/css; charset=utf-8", "staff.js": "text/javascript; charset=utf-8"}
+STATIC_TYPES = {
+    "staff.css": "text/css; charset=utf-8",
+    "staff.js": "text/javascript; charset=utf-8",
+    "broadcasts.js": "text/javascript; charset=utf-8",
+}
 
 
 @extras.get("/static/{name}")
@@ -33,5 +37,12 @@ def two_chats(request: Request, viewer: ViewerDep) -> HTMLResponse:
     return render(request, "simulator.html", viewer, teacher=f"guru-{suffix}", volunteer=f"duta-{suffix}")
 
 
-ROUTERS = (sign_in.router, overview.router, meeting_pages.router, extras)
+ROUTERS = (
+    sign_in.router,
+    overview.router,
+    meeting_pages.router,
+    broadcast_pages.router,
+    reflection_pages.router,
+    extras,
+)
 FEATURE = Feature("web", routers=ROUTERS, tables=(models,))
