@@ -17,7 +17,7 @@ from bot.broadcasts.models import BroadcastCreate, BroadcastStatus
 from bot.broadcasts.report import BroadcastReport, broadcast_report
 from bot.broadcasts.routes import BroadcastId, guarded, visible
 from bot.clock import utcnow
-from bot.errors import GurubotError
+from bot.errors import Forbidden, GurubotError
 from bot.profile import ROLES, SCHOOL_LEVELS
 from bot.regions import regencies_of
 from bot.web.meeting_pages import problem_text
@@ -53,6 +53,8 @@ def submit_broadcast(request: Request, viewer: ViewerDep, form: FormDep, session
         guarded(lambda: services.create_broadcast(session, body, viewer.caller, utcnow()))
     except HTTPException as error:
         return compose_page(request, viewer, session, form, None, str(error.detail), error.status_code)
+    except Forbidden as error:  # a kabupaten/kota outside a staff member's province
+        return compose_page(request, viewer, session, form, None, str(error), 403)
     except (ValidationError, GurubotError, ValueError) as error:
         return compose_page(request, viewer, session, form, None, problem_text(error), 422)
     session.commit()  # before the redirect: the session dependency would commit only after the response
