@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, Request
 from pydantic import BaseModel
-from sqlmodel import col, select
 
 from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
 from bot.api.error_body import error_responses
@@ -78,11 +77,11 @@ def preview(body: BroadcastCreate, request: Request, caller: CallerDep, session:
 @router.get("", response_model=list[BroadcastReport])
 def list_broadcasts(request: Request, caller: CallerDep, session: SessionDep) -> list[BroadcastReport]:
     """The caller's broadcasts (admins: all), newest first."""
-    query = select(Broadcast).order_by(col(Broadcast.id).desc()).limit(50)
-    if not caller.is_admin:
-        query = query.where(col(Broadcast.province) == caller.province)
     now, settings = utcnow(), settings_of(request)
-    return [broadcast_report(session, broadcast, caller, now, settings) for broadcast in session.exec(query).all()]
+    return [
+        broadcast_report(session, broadcast, caller, now, settings)
+        for broadcast in services.recent_broadcasts(session, caller)
+    ]
 
 
 @router.get("/{broadcast_id}", response_model=BroadcastReport)

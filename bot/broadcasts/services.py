@@ -152,6 +152,14 @@ def preview(
     )
 
 
+def recent_broadcasts(session: Session, caller: AudienceCaller, limit: int = 50) -> list[Broadcast]:
+    """The caller's broadcasts (admins: all), newest first."""
+    query = select(Broadcast).order_by(col(Broadcast.id).desc()).limit(limit)
+    if not caller.is_admin:
+        query = query.where(col(Broadcast.province) == caller.province)
+    return list(session.exec(query).all())
+
+
 def pause(session: Session, broadcast: Broadcast, caller: Staffer) -> None:
     """Stop feeding the outbox; messages queued but not yet sent come back to the ledger."""
     if broadcast.status in FINISHED:

@@ -20,6 +20,7 @@ from bot.meetings.suggest import suggest_times
 from bot.profile import ROLES, SCHOOL_LEVELS
 from bot.regions import regencies_of, time_zone_of
 from bot.web.pages import FormDep, Viewer, ViewerDep, form_list, render, settings_of
+from bot.web.reflection_pages import meeting_reflections
 
 router = APIRouter(prefix="/staff/pertemuan", include_in_schema=False)
 SUGGESTIONS = 6
@@ -65,8 +66,9 @@ def submit_meeting(request: Request, viewer: ViewerDep, form: FormDep, session: 
 @router.get("/{meeting_id}", response_class=HTMLResponse)
 def meeting_detail(request: Request, meeting_id: MeetingId, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
     """The meeting in every zone, who answered what, and the reminders planned and sent."""
-    meeting = report(session, visible_meeting(session, meeting_id, viewer.caller))
-    return render(request, "meeting.html", viewer, meeting=meeting, now=utcnow())
+    found = visible_meeting(session, meeting_id, viewer.caller)
+    extras = meeting_reflections(session, found)
+    return render(request, "meeting.html", viewer, meeting=report(session, found), now=utcnow(), **extras)
 
 
 @router.post("/{meeting_id}/batal")

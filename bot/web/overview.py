@@ -11,6 +11,7 @@ from bot.meetings.report import to_public
 from bot.meetings.service import visible_meetings
 from bot.profile import ROLES, SCHOOL_LEVELS
 from bot.teacher_stats import recent_teachers, teacher_counts, totals
+from bot.web.broadcast_pages import invites_in_view
 from bot.web.charts import funnel_bars, pivot, place_bars_of
 from bot.web.pages import ViewerDep, render
 
@@ -55,9 +56,7 @@ def teachers(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLRe
             counts.by_school_level, [level for level in SCHOOL_LEVELS if level in totals(counts.by_school_level)]
         ),
         latest=recent_teachers(session, viewer.province),
+        invites=invites_in_view(request, viewer),
     )
 
 
-@router.get("/pengumuman", response_class=HTMLResponse)
-def broadcasts(request: Request, viewer: ViewerDep) -> HTMLResponse:
-    return render(request, "later.html", viewer, title="Pengumuman", issue=11)

@@ -10,11 +10,15 @@ from bot.api.deps import SessionDep
 from bot.clock import utcnow
 from bot.demo import simulator_volunteer
 from bot.feature import Feature
-from bot.web import helpdesk_pages, meeting_pages, models, overview, sign_in
+from bot.web import broadcast_pages, helpdesk_pages, meeting_pages, models, overview, reflection_pages, sign_in
 from bot.web.pages import ViewerDep, render, settings_of
 
 extras = APIRouter(prefix="/staff", include_in_schema=False)
-STATIC_TYPES = {"staff.css": "text/css; charset=utf-8", "staff.js": "text/javascript; charset=utf-8"}
+STATIC_TYPES = {
+    "staff.css": "text/css; charset=utf-8",
+    "staff.js": "text/javascript; charset=utf-8",
+    "broadcasts.js": "text/javascript; charset=utf-8",
+}
 
 
 @extras.get("/static/{name}")
@@ -39,5 +43,13 @@ def two_chats(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLR
     return render(request, "simulator.html", viewer, teacher=f"guru-{suffix}", volunteer=f"duta-{suffix}")
 
 
-ROUTERS = (sign_in.router, overview.router, meeting_pages.router, helpdesk_pages.router, extras)
+ROUTERS = (
+    sign_in.router,
+    overview.router,
+    meeting_pages.router,
+    helpdesk_pages.router,
+    broadcast_pages.router,
+    reflection_pages.router,
+    extras,
+)
 FEATURE = Feature("web", routers=ROUTERS, tables=(models,))

@@ -1,6 +1,7 @@
 """Fixtures of the dashboard tests: an HTTPS client of the app, seeded staff and teachers, and for
 the browser tests a live server and one headless chromium per session."""
 
+import asyncio
 import os
 import re
 import socket
@@ -164,6 +165,11 @@ class LiveServer:
             time.sleep(0.02)  # start-up only: uvicorn says when it listens
         assert self.server.started, "the live server did not start"
         return self
+
+    def tick(self) -> None:
+        """Run the tick now, on the server's own event loop (its scheduler's runs every 5 s)."""
+        runtime = self.app.state.runtime
+        asyncio.run_coroutine_threadsafe(runtime.tick(), runtime.tasks[0].get_loop()).result(timeout=30)
 
     def stop(self) -> None:
         self.server.should_exit = True

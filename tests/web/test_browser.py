@@ -7,7 +7,9 @@ import re
 from playwright.sync_api import FrameLocator, Page, expect
 
 from bot import clock
+from tests.test_meetings import travel_to
 from tests.web.conftest import SULSEL_TOKEN, LiveServer, Seeded, screenshots
+from tests.web.test_broadcast_pages import daytime_in_makassar, reflected
 
 ONBOARDING = ["1", "Bu Sari", "sulsel", "gowa", "1", "2"]
 
@@ -36,6 +38,10 @@ def test_staff_sign_in_and_plan_a_meeting(browser_page: Page, live_server: LiveS
     expect(page.locator("h1")).to_have_text("Kelas Ruang GTK")
     expect(page.locator(".big").first).to_have_text("2")  # the two teachers of Gowa are invited
     screenshots(page, "pertemuan-rincian")
+    reflected(seeded, int(page.url.rsplit("/", 1)[1]))
+    page.reload()
+    expect(page.locator("#lencana")).to_contain_text("Sari")
+    screenshots(page, "pertemuan-refleksi")
     for name, path in [
         ("ringkasan", "/staff"),
         ("guru", "/staff/guru"),
@@ -45,7 +51,6 @@ def test_staff_sign_in_and_plan_a_meeting(browser_page: Page, live_server: LiveS
         ("bantuan-tiket", "/staff/bantuan/tiket/1"),
         ("bantuan-relawan", "/staff/bantuan/relawan"),
         ("bantuan-faq", "/staff/bantuan/faq"),
-        ("pengumuman", "/staff/pengumuman"),
         ("simulator-dua", "/staff/simulator"),
     ]:
         page.goto(live_server.url + path)
@@ -133,3 +138,32 @@ def test_register_a_volunteer_then_claim_and_answer_in_the_two_chats(
     screenshots(page, "simulator-duta")
     page.goto(f"{live_server.url}/staff/bantuan/tiket/{number.group(1)}")
     expect(page.locator("td", has_text="dijawab oleh Ayu (simulator)")).to_have_count(1)
+
+
+def test_a_broadcast_is_composed_sent_and_its_progress_reaches_100(
+    browser_page: Page, live_server: LiveServer, seeded: Seeded
+) -> None:
+    page = browser_page
+    travel_to(daytime_in_makassar())
+    sign_in(page, live_server, SULSEL_TOKEN)
+    page.goto(f"{live_server.url}/staff/pengumuman")
+    page.fill("#teks", "Besok ada kelas PMM pukul 09.00.")
+    page.get_by_text("Kota Makassar").click()
+    page.click("button[value=pratinjau]")
+    expect(page.locator("#pratinjau .big")).to_have_text("1")  # Budi, in Makassar
+    screenshots(page, "pengumuman-pratinjau")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[value=kirim]")
+    row = page.locator("tr.siaran").first
+    expect(row).to_contain_text("Besok ada kelas PMM")
+    for _ in range(2):  # plan the ledger, then queue it: the outbox worker sends it on its own
+        live_server.tick()
+    expect(row.locator("progress")).to_have_attribute("value", "100")  # the page's poll moves the bar
+    expect(row.locator(".status")).to_have_text("selesai")
+    expect(row).to_contain_text("1 dari 1 terkirim")
+    expect(row.locator("button")).to_have_count(0)  # nothing left to pause or cancel
+    screenshots(page, "pengumuman")
+    page.goto(f"{live_server.url}/staff/guru")
+    page.locator("summary", has_text="Kabupaten Gowa").click()
+    expect(page.locator("img[alt^='Kode QR WhatsApp Kabupaten Gowa']")).to_be_visible()
+    screenshots(page, "guru-undangan")
