@@ -1,6 +1,6 @@
-"""The staff API's OpenAPI, completed: every operation that needs a token documents 401, 403 and
-422 (404 with a path parameter, 400 with a body that may be unreadable) in the one error shape,
-whichever router declared it."""
+"""The staff API's OpenAPI, completed: every operation that needs a token documents 401, 403, 422
+and 503 (404 with a path parameter; 400 and 413 with a body, which may be unreadable or too
+large) in the one error shape, whichever router declared it."""
 
 from typing import Any
 
@@ -27,7 +27,7 @@ def with_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             if isinstance(operation, dict) and operation.get("security"):
-                unreadable_body = [400] if "requestBody" in operation else []
+                unreadable_body = [400, 413] if "requestBody" in operation else []  # 413: over the body limit
                 document(operation, [401, 403, 422] + ([404] if "{" in path else []) + unreadable_body + [503])
     return schema
 
