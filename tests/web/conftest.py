@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -210,7 +210,10 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browse
             args=CHROMIUM_FLAGS,
             viewport={"width": 1280, "height": 800},
         )
-        context.set_default_timeout(15_000)
+        # Upper bounds only (a step goes on as soon as the page is ready): generous, so that a
+        # loaded CI machine is slow, not failing. `expect` has its own default of 5 s.
+        context.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
         yield context
         context.close()
 
