@@ -30,6 +30,7 @@ from bot.answers import choose
 from bot.api.routes import stats
 from bot.conversation import Flow, MenuEntry, PromptKind, Reply, Step, Turn, Word
 from bot.feature import Feature
+from bot.helpdesk.relay import walkthrough_report_added
 from bot.local_time import date_text, zone_of
 from bot.profile import greeting_name
 from bot.prompts import Prompt
@@ -288,6 +289,8 @@ def hand_over(turn: Turn, progress: ActivationProgress, report: str | None) -> N
     if report:
         walking.add_report(progress, report)
     ticket, created = walking.hand_over(turn.session, turn.contact, progress)
+    if not created:
+        walkthrough_report_added(turn.session, ticket, turn.now())  # a volunteer holding it reads it
     turn.say("activation.ticket_created" if created else "activation.ticket_updated", ticket=ticket.id)
     turn.finish()
 

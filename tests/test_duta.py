@@ -292,3 +292,18 @@ async def test_retention_keeps_a_volunteer_who_never_consented_as_a_teacher(harn
     listed = (await harness.client.get("/api/volunteers", headers=ADMIN)).json()
     assert [volunteer["status"] for volunteer in listed] == ["active"]
     assert "Duta Teknologi" in "\n".join(await harness.telegram_says(GOWA_DUTA, "DATA SAYA"))
+
+
+async def test_a_walkthrough_report_on_a_ticket_a_volunteer_holds_reaches_the_volunteer(
+    harness: Harness, db_engine: Engine
+) -> None:
+    travel_to(MONDAY_10_WITA)
+    await volunteer(harness, GOWA_DUTA, regencies=[GOWA])
+    teacher(db_engine)
+    await ask(harness)
+    await harness.telegram_says(GOWA_DUTA, "AMBIL 1")
+    for text in ["menu", "1", "1", "1", "1", "muncul tulisan password salah", "3"]:
+        await harness.telegram_says(TEACHER, text)
+    await harness.telegram_says(TEACHER, "Sudah reset tapi kodenya tidak masuk")
+    relayed = last(harness, GOWA_DUTA)
+    assert relayed.startswith("#1 Guru:") and "password salah" in relayed and "kodenya tidak masuk" in relayed

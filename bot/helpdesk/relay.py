@@ -73,15 +73,25 @@ def question_added(session: Session, ticket: Ticket, created: bool, now: datetim
     if created or session.get(TicketRouting, ticket.id) is None:
         route(session, ticket, now)
         return
+    last = session.exec(
+        select(TicketMessage.text).where(TicketMessage.ticket_id == ticket.id).order_by(col(TicketMessage.id).desc())
+    ).first()
+    tell_holder(session, ticket, last or "", now)
+
+
+def walkthrough_report_added(session: Session, ticket: Ticket, now: datetime) -> None:
+    """The walkthrough put a new step or report on a ticket: a volunteer holding it reads it
+    (an unrouted one is routed by the tick, with its summary)."""
+    if session.get(TicketRouting, ticket.id) is not None:
+        tell_holder(session, ticket, ticket.summary[:QUESTION_CHARACTERS], now)
+
+
+def tell_holder(session: Session, ticket: Ticket, text: str, now: datetime) -> None:
+    """What the teacher added reaches the volunteer holding the ticket, who owes an answer again."""
     routing = routing_of(session, ticket)
     volunteer = session.get(Volunteer, routing.assignee_id) if routing.assignee_id else None
     if volunteer is None or ticket.id is None:
         return
-    last = session.exec(
-        select(TicketMessage.text).where(TicketMessage.ticket_id == ticket.id).order_by(col(TicketMessage.id).desc())
-    ).first()
     ticket.status = TicketStatus.CLAIMED
     wait_for_answer(routing, now)
-    tell_volunteer(
-        session, volunteer, texts().render("duta.teacher_wrote", ticket=ticket.id, text=last or ""), ticket.id
-    )
+    tell_volunteer(session, volunteer, texts().render("duta.teacher_wrote", ticket=ticket.id, text=text), ticket.id)
