@@ -302,8 +302,8 @@ async def test_a_walkthrough_report_on_a_ticket_a_volunteer_holds_reaches_the_vo
     teacher(db_engine)
     await ask(harness)
     await harness.telegram_says(GOWA_DUTA, "AMBIL 1")
-    for text in ["menu", "1", "1", "1", "1", "muncul tulisan password salah", "3"]:
-        await harness.telegram_says(TEACHER, text)
+    for typed in ["menu", "1", "1", "1", "1", "muncul tulisan password salah", "3"]:
+        await harness.telegram_says(TEACHER, typed)
     await harness.telegram_says(TEACHER, "Sudah reset tapi kodenya tidak masuk")
     relayed = last(harness, GOWA_DUTA)
     assert relayed.startswith("#1 Guru:") and "password salah" in relayed and "kodenya tidak masuk" in relayed
