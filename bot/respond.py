@@ -147,7 +147,7 @@ def answer_button(turn: Turn, button: Button) -> None:
 
 def answer_prompt(turn: Turn) -> bool:
     """Give a typed answer to the newest open prompt it fits; False when it fits none."""
-    asked_at = turn.contact.question_asked_at if turn.contact.flow else None
+    asked_at = turn.contact.question_asked_at  # a prompt older than the last question: its labels only
     for prompt in live_prompts(turn.session, turn.contact.id or 0, turn.now()):
         kind = turn.registry.prompt_kinds.get(prompt.kind)
         if kind is None:

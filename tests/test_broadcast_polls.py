@@ -49,3 +49,16 @@ async def test_a_poll_waits_for_a_closed_whatsapp_window_and_is_answered_after(
     assert any("Kapan waktu terbaik" in reply and "3. Sore" in reply for reply in replies)
     assert "tercatat: Pagi" in (await harness.whatsapp_says("+6281200000003", "1"))[0]
     assert (await report(harness, created["id"]))["poll"]["by_province"] == {"73": [1, 0, 0]}
+
+
+async def test_after_a_flow_a_bare_number_is_no_vote_in_an_older_poll(harness: Harness, db_engine: Engine) -> None:
+    travel_to(MORNING)
+    add_teacher(db_engine, 5, "73")
+    created = await create(harness, text="Survei singkat dari BTIKP.", poll=POLL, audience={"provinces": ["73"]})
+    await tick(harness)
+    await harness.telegram_says(5, "tanya")  # a question asked after the poll, answered, and done
+    await harness.telegram_says(5, "printer sekolah rusak tidak bisa print")
+    replies = await harness.telegram_says(5, "2")
+    assert not any("tercatat: Siang" in reply for reply in replies)
+    assert (await report(harness, created["id"]))["poll"]["answered"] == 0
+    assert "tercatat: Siang" in (await harness.telegram_says(5, "siang"))[0]  # its own words still answer it
