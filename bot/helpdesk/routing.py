@@ -30,8 +30,10 @@ QUESTION_CHARACTERS = 600  # of the teacher's words in an offer
 
 
 def routing_of(session: Session, ticket: Ticket) -> TicketRouting:
+    """The ticket's routing row, locked (PostgreSQL) and read afresh: a volunteer's word and the
+    timers (which skip locked rows) never act on the same ticket at once."""
     assert ticket.id is not None
-    routing = session.get(TicketRouting, ticket.id)
+    routing = session.get(TicketRouting, ticket.id, with_for_update=True, populate_existing=True)
     if routing is None:
         routing = TicketRouting(ticket_id=ticket.id, waiting_since=ticket.created_at)
         session.add(routing)
