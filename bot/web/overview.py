@@ -11,7 +11,7 @@ from bot.meetings.report import to_public
 from bot.meetings.service import visible_meetings
 from bot.profile import ROLES, SCHOOL_LEVELS
 from bot.teacher_stats import recent_teachers, teacher_counts, totals
-from bot.web.broadcast_pages import invites_in_view
+from bot.web.broadcast_pages import ACTIVE, STATUSES, in_progress, invites_in_view
 from bot.web.charts import funnel_bars, pivot, place_bars_of
 from bot.web.pages import ViewerDep, render
 
@@ -39,6 +39,9 @@ def overview(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLRe
         tickets=unfinished_tickets(session, viewer.province),
         step_titles={step.step: step.title for step in funnel.steps},
         meetings=[to_public(meeting) for meeting in visible_meetings(session, viewer.caller, utcnow())[:5]],
+        broadcasts=in_progress(request, viewer, session),
+        statuses=STATUSES,
+        active=ACTIVE,
     )
 
 
@@ -58,5 +61,3 @@ def teachers(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLRe
         latest=recent_teachers(session, viewer.province),
         invites=invites_in_view(request, viewer),
     )
-
-
