@@ -40,7 +40,9 @@ def blank_copies_sent_to_others(session: Session, tickets: list[Ticket]) -> None
         return
     since = min(ticket.created_at for ticket in tickets)
     sent = session.exec(
-        select(OutboundMessage).where(col(OutboundMessage.kind) == "helpdesk", col(OutboundMessage.created_at) >= since)
+        select(OutboundMessage).where(
+            col(OutboundMessage.kind) == "helpdesk", col(OutboundMessage.created_at) >= since
+        )
     ).all()
     for message in sent:
         if message.payload.get("ticket") in ids:

@@ -198,4 +198,5 @@ def send_due_reminders(engine: Engine) -> int:
     return claimed
 
 
+
 MEETING_MESSAGES = TimedJob("meeting_messages", send_due_reminders)

@@ -80,6 +80,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_broadcast_recipient_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index("ix_broadcast_recipient_due", ["status", "due_at"], unique=False)
 
+
     op.create_table(
         "teacher_invite",
         sa.Column("contact_id", sa.Integer(), nullable=False),
