@@ -39,3 +39,4 @@ def unfinished_tickets(session: Session, province: str | None, limit: int = 50) 
     if province is not None:
         query = query.where(Ticket.province_code == province)
     return session.exec(query.order_by(col(Ticket.created_at)).limit(limit)).all()
+

@@ -71,7 +71,10 @@ def read_rows(raw: bytes) -> tuple[list[dict[str, str]], dict[str, str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRejected(f"the file is not UTF-8 (byte {error.start}): save it as CSV UTF-8") from None
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    try:
+        dialect: type[csv.Dialect] = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    except csv.Error:  # no delimiter to find (one column, or not a table at all): the columns say what is wrong
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     mapping = header_map(list(reader.fieldnames or []))
     return list(reader), mapping

@@ -90,6 +90,7 @@ async def test_bad_rows_are_each_reported_and_nothing_is_imported(
     [
         (b"nama;provinsi\nSari;73\n", "Belum diimpor: kolom tidak ada: phone, kabupaten"),
         (GOOD.replace("Rahma", "Désirée").encode("latin-1"), "Belum diimpor: berkas bukan UTF-8"),
+        (b"just some words\n", "Belum diimpor: kolom tidak ada: name, phone, province, kabupaten"),
     ],
 )
 async def test_an_unreadable_file_is_one_clear_error(
