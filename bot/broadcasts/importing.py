@@ -21,6 +21,7 @@ from bot.broadcasts.models import TeacherInvite
 from bot.db import session_scope
 from bot.errors import BadRequest
 from bot.models import Contact
+from bot.privacy_log import mask
 
 COLUMNS = {
     "name": ("name", "nama"),
@@ -70,7 +71,10 @@ def read_rows(raw: bytes) -> tuple[list[dict[str, str]], dict[str, str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRejected(f"the file is not UTF-8 (byte {error.start}): save it as CSV UTF-8") from None
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    try:
+        dialect: type[csv.Dialect] = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    except csv.Error:  # no delimiter to find (one column, or not a table at all): the columns say what is wrong
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     mapping = header_map(list(reader.fieldnames or []))
     return list(reader), mapping
@@ -79,7 +83,7 @@ def read_rows(raw: bytes) -> tuple[list[dict[str, str]], dict[str, str]]:
 def phone_address(raw: str) -> str:
     number = phonenumbers.parse(raw, "ID")
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"not a valid phone number: {raw}")
+        raise ValueError(f"not a valid phone number: {mask(raw.strip())}")
     return "whatsapp:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -129,8 +133,11 @@ def teacher_of(row: dict[str, str], mapping: dict[str, str]) -> Teacher:
     )
 
 
-def checked_teachers(session: Session, raw: bytes, progress: Progress | None = None) -> list[Teacher]:
-    """Every row as a teacher, or `ImportRejected` listing each bad row (row 2 is the first after the header)."""
+def checked_teachers(
+    session: Session, raw: bytes, progress: Progress | None = None, province: str | None = None
+) -> list[Teacher]:
+    """Every row as a teacher, or `ImportRejected` listing each bad row (row 2 is the first after the header);
+    with `province` (a staff member's), a row of another province is a bad row."""
     rows, mapping = read_rows(raw)
     teachers, problems, seen = [], [], dict[str, int]()
     for number, row in enumerate(progress(rows, len(rows)) if progress else rows, start=2):
@@ -138,6 +145,9 @@ def checked_teachers(session: Session, raw: bytes, progress: Progress | None = N
             teacher = teacher_of(row, mapping)
         except (ValueError, phonenumbers.NumberParseException) as error:
             problems.append(f"row {number}: {error}")
+            continue
+        if province is not None and teacher.province != province:
+            problems.append(f"row {number}: outside your province: {regions.region_name(teacher.province)}")
             continue
         if teacher.address in seen:
             problems.append(f"row {number}: the same phone as row {seen[teacher.address]}")
@@ -152,22 +162,30 @@ def checked_teachers(session: Session, raw: bytes, progress: Progress | None = N
 
 
 def import_teachers(engine: Engine, raw: bytes, now: datetime, progress: Progress | None = None) -> int:
-    """Import every row as an invited contact, in one transaction; returns how many."""
+    """Import every row as an invited contact, in one transaction (`gurubot import`); returns how many."""
     with session_scope(engine) as session:
-        teachers = checked_teachers(session, raw, progress)
-        for teacher in teachers:
-            contact = Contact(
-                channel="whatsapp",
-                address=teacher.address,
-                name=teacher.name,
-                province_code=teacher.province,
-                regency_code=teacher.regency,
-                time_zone=regions.time_zone_of(teacher.province).iana,
-                role=teacher.role,
-                school_level=teacher.school_level,
-                created_at=now,
-            )
-            session.add(contact)
-            session.flush()
-            session.add(TeacherInvite(contact_id=contact.id or 0, npsn=teacher.npsn, imported_at=now))
-        return len(teachers)
+        return import_into(session, raw, now, progress)
+
+
+def import_into(
+    session: Session, raw: bytes, now: datetime, progress: Progress | None = None, province: str | None = None
+) -> int:
+    """Import every row as an invited contact in the caller's transaction (the dashboard's, or the
+    command's); `province` limits the rows to one province. Returns how many."""
+    teachers = checked_teachers(session, raw, progress, province)
+    for teacher in teachers:
+        contact = Contact(
+            channel="whatsapp",
+            address=teacher.address,
+            name=teacher.name,
+            province_code=teacher.province,
+            regency_code=teacher.regency,
+            time_zone=regions.time_zone_of(teacher.province).iana,
+            role=teacher.role,
+            school_level=teacher.school_level,
+            created_at=now,
+        )
+        session.add(contact)
+        session.flush()
+        session.add(TeacherInvite(contact_id=contact.id or 0, npsn=teacher.npsn, imported_at=now))
+    return len(teachers)

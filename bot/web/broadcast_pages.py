@@ -13,7 +13,7 @@ from bot.api.deps import SessionDep
 from bot.broadcasts import services
 from bot.broadcasts.invite_routes import MEDIA_TYPES, RegencyCode, links_for
 from bot.broadcasts.invites import Channel, InviteLinks, invite_links, qr_image
-from bot.broadcasts.models import BroadcastCreate, BroadcastStatus
+from bot.broadcasts.models import Broadcast, BroadcastAudience, BroadcastCreate, BroadcastStatus
 from bot.broadcasts.report import BroadcastReport, broadcast_report
 from bot.broadcasts.routes import BroadcastId, guarded, visible
 from bot.clock import utcnow
@@ -28,6 +28,7 @@ ACTIVATION = {"not_started": "Belum mulai", "stuck": "Tersendat", "done": "Seles
 CONTROLS = {"jeda": services.pause, "lanjut": services.resume}
 REACHED = ("sent", "delivered", "read")
 HANDLED = (*REACHED, "failed", "waiting_for_reply")  # the sending's part is over: the bar counts them
+ACTIVE = (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING, BroadcastStatus.PAUSED)
 STATUSES = {
     "scheduled": "terjadwal",
     "sending": "sedang dikirim",
@@ -113,11 +114,7 @@ def compose_page(
     problem: str | None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    now, settings = utcnow(), settings_of(request)
-    reports = [
-        broadcast_report(session, broadcast, viewer.caller, now, settings)
-        for broadcast in services.recent_broadcasts(session, viewer.caller, limit=20)
-    ]
+    reports = progress_rows(request, viewer, session, services.recent_broadcasts(session, viewer.caller, limit=20))
     return render(
         request,
         "broadcasts.html",
@@ -127,14 +124,45 @@ def compose_page(
         chosen={key: form_list(form, key) for key in ("provinsi", "kabupaten", "peran", "jenjang", "aktivasi")},
         preview=preview,
         problem=problem,
-        reports=[(report, percent_of(report), reached_of(report)) for report in reports],
+        reports=reports,
         regencies=regencies_of(viewer.province) if viewer.province else {},
         province_choices={} if viewer.province else regions.provinces(),
         roles=ROLES,
         levels=SCHOOL_LEVELS,
         activation=ACTIVATION,
         statuses=STATUSES,
-        active=(BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING, BroadcastStatus.PAUSED),
+        active=ACTIVE,
+    )
+
+
+ProgressRow = tuple[BroadcastReport, int, int]  # the report, its percent, how many it reached
+
+
+def progress_rows(
+    request: Request, viewer: Viewer, session: SessionDep, broadcasts: list[Broadcast]
+) -> list[ProgressRow]:
+    """Each broadcast's report with its progress bar's numbers, as the list and the overview show them."""
+    now, settings = utcnow(), settings_of(request)
+    reports = [broadcast_report(session, broadcast, viewer.caller, now, settings) for broadcast in broadcasts]
+    return [(report, percent_of(report), reached_of(report)) for report in reports]
+
+
+def in_progress(request: Request, viewer: Viewer, session: SessionDep) -> list[ProgressRow]:
+    """The broadcasts of the province in view still scheduled, sending or paused (the overview's card)."""
+    broadcasts = [
+        broadcast
+        for broadcast in services.recent_broadcasts(session, viewer.caller)
+        if broadcast.status in ACTIVE and reaches_view(broadcast, viewer.province)
+    ]
+    return progress_rows(request, viewer, session, broadcasts)
+
+
+def reaches_view(broadcast: Broadcast, province: str | None) -> bool:
+    """A staff member's own broadcasts, or an admin's national one whose audience touches the province."""
+    if province is None or broadcast.province == province:
+        return True
+    return (
+        broadcast.province is None and province in BroadcastAudience.model_validate(broadcast.audience).province_codes()
     )
 
 

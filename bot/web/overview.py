@@ -1,5 +1,7 @@
 """The overview and teachers pages: who is registered where, the activation funnel, open tickets."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -11,9 +13,9 @@ from bot.meetings.report import to_public
 from bot.meetings.service import visible_meetings
 from bot.profile import ROLES, SCHOOL_LEVELS
 from bot.teacher_stats import recent_teachers, teacher_counts, totals
-from bot.web.broadcast_pages import invites_in_view
+from bot.web.broadcast_pages import ACTIVE, STATUSES, in_progress, invites_in_view
 from bot.web.charts import funnel_bars, pivot, place_bars_of
-from bot.web.pages import ViewerDep, render
+from bot.web.pages import Viewer, ViewerDep, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 CHANNELS = ["telegram", "whatsapp", "simulator"]
@@ -39,17 +41,28 @@ def overview(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLRe
         tickets=unfinished_tickets(session, viewer.province),
         step_titles={step.step: step.title for step in funnel.steps},
         meetings=[to_public(meeting) for meeting in visible_meetings(session, viewer.caller, utcnow())[:5]],
+        broadcasts=in_progress(request, viewer, session),
+        statuses=STATUSES,
+        active=ACTIVE,
     )
 
 
 @router.get("/guru", response_class=HTMLResponse)
 def teachers(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
-    """Counts by role and school level per kabupaten/kota, and the latest teachers by first name."""
+    return teachers_page(request, viewer, session)
+
+
+def teachers_page(
+    request: Request, viewer: Viewer, session: SessionDep, status_code: int = 200, **import_report: Any
+) -> HTMLResponse:
+    """Counts by role and school level per kabupaten/kota, the latest teachers by first name, the
+    invite links and the CSV import (with its report after an upload)."""
     counts = teacher_counts(session, viewer.province)
     return render(
         request,
         "teachers.html",
         viewer,
+        status_code,
         total=counts.total,
         roles=pivot(counts.by_role, [role for role in ROLES if role in totals(counts.by_role)]),
         levels=pivot(
@@ -57,6 +70,5 @@ def teachers(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLRe
         ),
         latest=recent_teachers(session, viewer.province),
         invites=invites_in_view(request, viewer),
+        **import_report,
     )
-
-

@@ -10,7 +10,16 @@ from bot.api.deps import SessionDep
 from bot.clock import utcnow
 from bot.demo import simulator_volunteer
 from bot.feature import Feature
-from bot.web import broadcast_pages, helpdesk_pages, meeting_pages, models, overview, reflection_pages, sign_in
+from bot.web import (
+    broadcast_pages,
+    helpdesk_pages,
+    meeting_pages,
+    models,
+    overview,
+    reflection_pages,
+    sign_in,
+    teacher_import,
+)
 from bot.web.pages import ViewerDep, render, settings_of
 
 extras = APIRouter(prefix="/staff", include_in_schema=False)
@@ -50,6 +59,7 @@ ROUTERS = (
     helpdesk_pages.router,
     broadcast_pages.router,
     reflection_pages.router,
+    teacher_import.router,
     extras,
 )
 FEATURE = Feature("web", routers=ROUTERS, tables=(models,))
