@@ -11,7 +11,6 @@ import random
 import secrets
 import socket
 import threading
-import time
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -332,6 +331,23 @@ def twilio_error(status: int, code: int, message: str) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
+class SignallingServer(uvicorn.Server):
+    """uvicorn that says when it has started (its lifespan done, listening) with an event, so a
+    test waits for that moment instead of polling a flag against the wall clock."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        self.ready.set()
+
+    def wait_started(self) -> None:
+        # The bound only keeps a broken start from hanging the run; a start ends the wait at once.
+        assert self.ready.wait(timeout=120) and self.started, "the loopback server did not start"
+
+
 class LoopbackServer:
     """Runs an ASGI app with uvicorn on 127.0.0.1 in a background thread."""
 
@@ -341,7 +357,7 @@ class LoopbackServer:
         self.socket.bind(("127.0.0.1", 0))
         self.port = self.socket.getsockname()[1]
         config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
+        self.server = SignallingServer(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     @property
@@ -350,9 +366,7 @@ class LoopbackServer:
 
     def start(self) -> "LoopbackServer":
         self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.01)
+        self.server.wait_started()
         return self
 
     def stop(self) -> None:

@@ -6,7 +6,6 @@ import os
 import re
 import socket
 import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,7 +27,7 @@ from bot.config import Settings
 from bot.staff import Staff, hash_token
 from tests.conftest import ADMIN_TOKEN, settings_for_tests
 from tests.factories import Harness, onboarded_contact
-from tests.fakes import FakeTelegram, FakeTwilio, LoopbackServer
+from tests.fakes import FakeTelegram, FakeTwilio, LoopbackServer, SignallingServer
 
 SULSEL_TOKEN = "gbs_sulsel-test-token"
 JABAR_TOKEN = "gbs_jabar-test-token"
@@ -155,15 +154,12 @@ class LiveServer:
         self.socket.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
         self.app = create_app(settings_for(self.url), engine)
-        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
+        self.server = SignallingServer(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     def start(self) -> "LiveServer":
         self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.02)  # start-up only: uvicorn says when it listens
-        assert self.server.started, "the live server did not start"
+        self.server.wait_started()
         return self
 
     def tick(self) -> None:
