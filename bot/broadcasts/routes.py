@@ -55,8 +55,7 @@ def visible(session: SessionDep, broadcast_id: int, caller: Caller) -> Broadcast
     broadcast = session.get(Broadcast, broadcast_id)
     if broadcast is None:
         raise HTTPException(status_code=404, detail="no such broadcast")
-    if not caller.is_admin and broadcast.province != caller.province:
-        raise HTTPException(status_code=403, detail="outside your province")
+    caller.check_province(broadcast.province)
     return broadcast
 
 

@@ -26,7 +26,7 @@ ESCALATE_AFTER_OFFERS = 3
 ESCALATE_AFTER = timedelta(hours=4)
 RETRY_EVERY = timedelta(minutes=10)  # nobody could take it: look again
 OFFICE_HOURS = AllowedHours(time(7), time(16))  # when BTIKP staff work: the hours escalation counts
-QUESTION_CHARACTERS = 600  # of the teacher's words in an offer
+OFFER_QUESTION_CHARACTERS = 600  # of the teacher's words in an offer (a ticket keeps more)
 
 
 def routing_of(session: Session, ticket: Ticket) -> TicketRouting:
@@ -226,7 +226,7 @@ def question_of(session: Session, ticket: Ticket) -> str:
     """What the teacher asked (or, for a walkthrough ticket, what they reported)."""
     assert ticket.id is not None
     words = " / ".join(teacher_words(session, ticket.id)) or ticket.summary
-    return shorten(words, QUESTION_CHARACTERS)
+    return shorten(words, OFFER_QUESTION_CHARACTERS)
 
 
 def shorten(text: str, limit: int) -> str:

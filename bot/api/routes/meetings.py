@@ -30,8 +30,7 @@ def visible_meeting(session: SessionDep, meeting_id: MeetingId, caller: Caller) 
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         raise HTTPException(status_code=404, detail="no such meeting")
-    if not caller.is_admin and meeting.province != caller.province:
-        raise HTTPException(status_code=403, detail="outside your province")
+    caller.check_province(meeting.province)
     return meeting
 
 
