@@ -187,23 +187,26 @@ async def run_step(
     backends_before = bench.database.backends() if bench.database else {}
     stop = asyncio.Event()
     watcher = asyncio.create_task(watch(servers, step, stop))
-    profiler = start_profiler(bench, servers, step)
+    profilers = start_profilers(bench, servers, step)
     await offer(bench.client, webhook, step, bench.args.duration, chats, bench.messages)
     await drain(bench, expected, bench.args.drain)
     step.finished = time.monotonic()
     stop.set()
     await watcher
-    if profiler is not None:
+    for profiler in profilers:
         profiler.stop()
     step.cpu_seconds = sum(process.cpu_seconds() for process in servers) - cpu_before
     step.database_cpu_seconds = bench.database.since(backends_before) if bench.database else 0.0
 
 
-def start_profiler(bench: Bench, servers: list[processes.Process], step: Step) -> processes.Process | None:
-    """py-spy on the process that handles (the last one started) during the step at --profile-rate."""
+def start_profilers(bench: Bench, servers: list[processes.Process], step: Step) -> list[processes.Process]:
+    """py-spy on each server process (intake and handling) during the step at --profile-rate."""
     if bench.args.profile_rate != step.rate:
-        return None
-    target = servers[-1]
+        return []
+    return [start_profiler(bench, server, step) for server in servers]
+
+
+def start_profiler(bench: Bench, target: processes.Process, step: Step) -> processes.Process:
     output = bench.log_dir / f"profile-{target.name}-{step.rate:g}.txt"
     # --gil: only the thread holding the interpreter is sampled, so the shares are of what keeps
     # the process's one GIL busy (waits on sockets and the idle event loop are left out).
@@ -285,7 +288,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-up", type=float, default=0.95, help="share of requests answered in time")
     parser.add_argument("--p99-limit", type=float, default=2000.0, help="end-to-end p99 bound of a sustained rate, ms")
     parser.add_argument("--log-level", default="INFO", help="GURUBOT_LOG_LEVEL of the servers (production: INFO)")
-    parser.add_argument("--profile-rate", type=float, default=None, help="py-spy the handling process at this rate")
+    parser.add_argument("--profile-rate", type=float, default=None, help="py-spy every server process at this rate")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     try:
