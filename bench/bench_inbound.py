@@ -8,7 +8,10 @@ python-telegram-bot echo bot on the same fake, in the same run.
 
 Configurations, each a fresh database and fresh processes started as in production:
 - echo:    bench/echo_bot.py (PTB `Application` with `updater=None` behind Starlette, no database)
-- serve:   `gurubot serve` alone (the in-process worker handles and sends)
+- serve:   `gurubot serve` alone, as deployed: webhooks in the server, handling and sending in
+           the one worker process it starts (GURUBOT_WORKER_PROCESSES=1, the default)
+- serve2:  the same with GURUBOT_WORKER_PROCESSES=2
+- inprocess: `gurubot serve` with GURUBOT_WORKER_PROCESSES=0 (everything in one process)
 - worker1: `gurubot serve` with GURUBOT_INPROCESS_WORKER=0 plus one `gurubot worker`
 - worker2: the same with two `gurubot worker` processes
 gurubot runs on PostgreSQL (`gurubot migrate` first), with the Telegram API URL pointing at the
@@ -72,11 +75,16 @@ from bench.inbound_setup import (
 WARM_UP_CHATS = 20
 CONFIGURATIONS = {
     "echo": "echo bot (PTB webhook, no database)",
-    "serve": "gurubot serve (in-process worker)",
+    "serve": "gurubot serve (handling in its one worker process)",
+    "serve2": "gurubot serve, GURUBOT_WORKER_PROCESSES=2",
+    "inprocess": "gurubot serve, GURUBOT_WORKER_PROCESSES=0 (handling in the server process)",
     "worker1": "gurubot serve + 1 worker",
     "worker2": "gurubot serve + 2 workers",
 }
-WORKERS = {"serve": 0, "worker1": 1, "worker2": 2}
+# `gurubot worker` processes started beside `serve` (GURUBOT_INPROCESS_WORKER=0), and, for the
+# others, the worker processes `serve` starts itself.
+WORKERS = {"serve": 0, "serve2": 0, "inprocess": 0, "worker1": 1, "worker2": 2}
+WORKER_PROCESSES = {"serve": 1, "serve2": 2, "inprocess": 0}
 
 
 @dataclass
@@ -132,6 +140,7 @@ def start_servers(bench: Bench, name: str, port: int) -> list[processes.Process]
     environment = gurubot_environment(
         args.database, bench.channel.settings(bench.fake_url), args.log_level, workers == 0
     )
+    environment["GURUBOT_WORKER_PROCESSES"] = str(WORKER_PROCESSES.get(name, 0))
     server = processes.start(
         f"{name}-server", [processes.GURUBOT, "serve", "--port", str(port)], environment, bench.log_dir
     )
@@ -203,18 +212,23 @@ def start_profilers(bench: Bench, servers: list[processes.Process], step: Step) 
     """py-spy on each server process (intake and handling) during the step at --profile-rate."""
     if bench.args.profile_rate != step.rate:
         return []
-    return [start_profiler(bench, server, step) for server in servers]
+    family = [
+        (f"{server.name}-{number}" if number else server.name, pid)
+        for server in servers
+        for number, pid in enumerate(server.family())
+    ]
+    return [start_profiler(bench, name, pid, step) for name, pid in family]
 
 
-def start_profiler(bench: Bench, target: processes.Process, step: Step) -> processes.Process:
-    output = bench.log_dir / f"profile-{target.name}-{step.rate:g}.txt"
+def start_profiler(bench: Bench, name: str, pid: int, step: Step) -> processes.Process:
+    output = bench.log_dir / f"profile-{name}-{step.rate:g}.txt"
     # --gil: only the thread holding the interpreter is sampled, so the shares are of what keeps
     # the process's one GIL busy (waits on sockets and the idle event loop are left out).
     command = [str(Path(processes.PYTHON).parent / "py-spy"), "record", "--nonblocking", "--gil", "--rate", "50"]
     command += ["--format", "raw", "-o", str(output)]
-    command += ["--duration", str(round(bench.args.duration)), "--pid", str(target.pid)]
-    print(f"  profiling {target.name} at {step.rate:g}/s into {output}", flush=True)
-    return processes.start(f"py-spy-{target.name}", command, processes.clean_environment({}), bench.log_dir)
+    command += ["--duration", str(round(bench.args.duration)), "--pid", str(pid)]
+    print(f"  profiling {name} at {step.rate:g}/s into {output}", flush=True)
+    return processes.start(f"py-spy-{name}", command, processes.clean_environment({}), bench.log_dir)
 
 
 async def run_configuration(bench: Bench, name: str) -> Result:

@@ -39,6 +39,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15)
 
 
+def children_of(pid: int) -> list[int]:
+    """The live child processes of `pid`, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
 @dataclass
 class Process:
     """A started subprocess, its log file, and when it was started."""
@@ -61,7 +74,11 @@ class Process:
         return int(line.split()[1]) / 1024
 
     def cpu_seconds(self) -> float:
-        return cpu_seconds(self.pid)
+        """Of the process and the children it started (`gurubot serve`'s worker processes)."""
+        return sum(cpu_seconds(pid) for pid in self.family())
+
+    def family(self) -> list[int]:
+        return [self.pid, *children_of(self.pid)]
 
     def stop(self, grace: float = 15.0) -> None:
         if self.popen.poll() is None:

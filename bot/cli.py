@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 import uuid
@@ -17,6 +18,7 @@ from bot.config import Settings, get_settings, production_problems
 
 log = logging.getLogger("gurubot")
 Command = Callable[[argparse.Namespace, Settings], int]
+PARENT_CHECK_SECONDS = 1.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(command=action)
         if name == "chat":
             command.add_argument("--as", dest="chat_as", metavar="NAME", help="continue the chat of this name")
+        if name == "worker":
+            command.add_argument("--parent", type=int, default=0, help="stop when this process (the server) is gone")
+            command.add_argument("--nice", type=int, default=0, help="lower this process's CPU priority by this much")
     add_broadcast_commands(commands)  # import, invite, broadcast
     return parser
 
@@ -91,8 +96,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if (refused := unsafe_for_production(settings)) is not None:
         return refused
     from bot.app import create_app
+    from bot.worker_processes import WorkerProcesses, worker_count
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_level="info")
+    children = worker_count(settings)
+    intake_settings = settings.model_copy(update={"inprocess_worker": False}) if children else settings
+    with WorkerProcesses(children, settings.worker_metrics_port):
+        uvicorn.run(create_app(intake_settings), host=args.host, port=args.port, proxy_headers=True, log_level="info")
     return 0
 
 
@@ -148,10 +157,13 @@ async def chat_loop(settings: Settings, engine: object, name: str) -> None:
     await runtime.stop()
 
 
-def worker(_args: argparse.Namespace, settings: Settings) -> int:
-    """Send and process until SIGTERM/SIGINT, then finish the sends already started and exit."""
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Send and process until SIGTERM/SIGINT (or, started by `serve`, until the server is gone),
+    then finish the sends already started and exit."""
     if (refused := unsafe_for_production(settings)) is not None:
         return refused
+    if args.nice:
+        os.nice(args.nice)
     from prometheus_client import start_http_server
 
     from bot.db import get_engine
@@ -163,15 +175,26 @@ def worker(_args: argparse.Namespace, settings: Settings) -> int:
         for signal_number in (signal.SIGTERM, signal.SIGINT):
             asyncio.get_running_loop().add_signal_handler(signal_number, stop.set)
         await runtime.start()
+        watch = asyncio.create_task(stop_when_orphaned(args.parent, stop)) if args.parent else None
         try:
             await stop.wait()
         finally:
+            if watch is not None:
+                watch.cancel()
             await runtime.stop()
 
     if settings.worker_metrics_port:
         start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
     asyncio.run(run())
     return 0
+
+
+async def stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:
+    """A worker started by `serve` stops once that server is gone (even killed with SIGKILL)."""
+    while os.getppid() == parent:
+        await asyncio.sleep(PARENT_CHECK_SECONDS)
+    log.warning("the server that started this worker is gone; stopping")
+    stop.set()
 
 
 def outbox(_args: argparse.Namespace, _settings: Settings) -> int:

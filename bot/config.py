@@ -5,7 +5,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Shown to teachers in the privacy notice and `DATA SAYA` until the operator names the real one;
@@ -40,8 +40,10 @@ class Settings(BaseSettings):
     # (or, without one, a random key per process: sessions end at a restart).
     session_secret: SecretStr | None = None
 
-    # Run the inbound processor, outbox dispatcher and scheduler tick inside `serve`.
+    # `serve` runs the inbound processor, outbox dispatcher and scheduler tick itself; on
+    # PostgreSQL in this many child `gurubot worker` processes (0: inside the server process).
     inprocess_worker: bool = True
+    worker_processes: int = Field(default=1, ge=0)
     max_body_bytes: int = 64 * 1024
     max_text_chars: int = 4000
     send_attempts: int = 5

@@ -54,7 +54,8 @@ class Dispatcher:
         self.traits: dict[str, ChannelTraits] = {channel: sender.traits for channel, sender in senders.items()}
         rates = {channel: traits.send_rate for channel, traits in self.traits.items() if traits.send_rate is not None}
         self.claimer = Claimer(engine, settings, SharedRateLimiter(rates, wall_clock, shared_now), self.traits)
-        self.recorder = Recorder(engine, settings.send_attempts)
+        reporting = {channel for channel, traits in self.traits.items() if traits.status_callbacks}
+        self.recorder = Recorder(engine, settings.send_attempts, reporting)
         self.sleep = sleep
         self.wall_clock = wall_clock
 
@@ -84,7 +85,7 @@ class Dispatcher:
         limit = 2 * self.batch_size(channel)
         while not stopping.is_set():
             touched = await self.pump_batch(channel, in_flight)
-            if not touched:
+            if touched < self.batch_size(channel):  # the due ones are all claimed: wait for new ones
                 await wait_for_event(wake, IDLE_SECONDS)
                 wake.clear()
             while len(in_flight) >= limit:

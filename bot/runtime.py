@@ -32,6 +32,7 @@ from bot.wakeup import INBOUND, OUTBOX, listen
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
 INTAKE_THREADS = 4
+HANDLING_ROUND = 100  # messages handled before the loop looks at its wake-up again
 # Without notifications (SQLite, or while the listening connection is down) workers look this often.
 POLL_SECONDS = 1.0
 # On stop, sends already started may finish and be recorded for this long.
@@ -88,7 +89,7 @@ class Runtime:
         )
 
     async def handle_pending(self) -> int:
-        handled = await asyncio.to_thread(process_pending, self.engine, self.settings)
+        handled = await asyncio.to_thread(process_pending, self.engine, self.settings, HANDLING_ROUND)
         if handled:
             self.notify_outbox()
         return handled
@@ -136,9 +137,11 @@ class Runtime:
         self.inbound_ready.set()
 
     async def _loop(self, ready: asyncio.Event, work: Callable[[], Awaitable[int]], idle_wait: float) -> None:
+        """Work while a round finds a full load; after a partial one (the queue was emptied) wait
+        for the next wake-up instead of asking the database again."""
         while not self.stopping.is_set():
             try:
-                while await work():
+                while await work() >= HANDLING_ROUND:
                     pass
             except Exception:
                 log.exception("background work failed; trying again")

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
 
-from bot.models import InboundMessage
+from bot.clock import utcnow
+from bot.models import InboundMessage, InboundStatus
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -49,13 +50,15 @@ class ChannelTraits:
     sets no bound. `text_limit`: the longest text of one message, in UTF-16 code units as the
     providers count; `send_rate`: messages per second for the whole sender; `chat_rate`:
     messages per second to one chat; `reply_window`: how long after a contact's last message
-    free text may go (later only approved templates)."""
+    free text may go (later only approved templates); `status_callbacks`: whether the provider
+    reports a message's fate later (delivered, failed), which may overtake the send's result."""
 
     name: str
     text_limit: int | None = None
     send_rate: float | None = None
     chat_rate: float | None = None
     reply_window: timedelta | None = None
+    status_callbacks: bool = False
 
     def at_rates(self, send_rate: float | None, chat_rate: float | None = None) -> "ChannelTraits":
         """The same channel at the rates an operator configured (None keeps the channel's own)."""
@@ -97,30 +100,28 @@ def clean_text(text: str, limit: int) -> tuple[str, bool]:
 
 
 def store_incoming(session: Session, incoming: Incoming, text_limit: int) -> bool:
-    """Store a message under its provider id before handling; False when it was seen before."""
+    """Store a message under its provider id before handling; False when it was seen before.
+    One statement (insert unless the provider id is known), the whole of a webhook's database work."""
     text, truncated = clean_text(incoming.text, text_limit)
-    row = InboundMessage(
-        channel=incoming.channel,
-        provider_id=incoming.provider_id[:64],
-        address=incoming.address,
-        kind=incoming.kind,
-        text=text,
-        truncated=truncated,
-        profile_name=clean_text(incoming.profile_name or "", 100)[0] or None,
-        payload=incoming.payload,
-    )
-    if seen_before(session, incoming):
-        return False
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    row = {
+        "channel": incoming.channel,
+        "provider_id": incoming.provider_id[:64],
+        "address": incoming.address,
+        "kind": incoming.kind,
+        "text": text,
+        "truncated": truncated,
+        "profile_name": clean_text(incoming.profile_name or "", 100)[0] or None,
+        "payload": incoming.payload,
+        "status": InboundStatus.RECEIVED,
+        "received_at": utcnow(),
+    }
+    return session.execute(INSERT_NEW[session.get_bind().dialect.name], row).first() is not None
 
 
-def seen_before(session: Session, incoming: Incoming) -> bool:
-    query = select(InboundMessage.id).where(
-        InboundMessage.channel == incoming.channel, InboundMessage.provider_id == incoming.provider_id[:64]
-    )
-    return session.exec(query).first() is not None
+def insert_unless_seen(dialect: Any) -> Any:
+    """Built once per dialect: INSERT … ON CONFLICT (channel, provider_id) DO NOTHING RETURNING id."""
+    statement = dialect.insert(InboundMessage).on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+    return statement.returning(col(InboundMessage.id))
+
+
+INSERT_NEW = {"postgresql": insert_unless_seen(postgresql), "sqlite": insert_unless_seen(sqlite)}

@@ -24,7 +24,9 @@ router = APIRouter()
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 # Twilio: 1600 characters a message; our pace 10 a second per sender unless configured.
 # WhatsApp: free text only within 24 hours of the contact's last message.
-TRAITS = ChannelTraits("whatsapp", text_limit=1600, send_rate=10.0, reply_window=timedelta(hours=24))
+TRAITS = ChannelTraits(
+    "whatsapp", text_limit=1600, send_rate=10.0, reply_window=timedelta(hours=24), status_callbacks=True
+)
 RETRY_CODES = {20429, 63018}  # too many requests; WhatsApp's rate limit for the sender
 UNREACHABLE_CODES = {21610, 63024, 21211, 21614}  # unsubscribed (STOP); invalid recipient; bad number
 OUTSIDE_WINDOW_CODES = {63016}  # free text outside the 24-hour window

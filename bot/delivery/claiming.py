@@ -12,20 +12,22 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, exists, func, or_, select, update
+from sqlalchemy import Engine, bindparam, exists, func, literal_column, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from bot.channels.base import ChannelTraits, Outgoing
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import is_postgres, session_scope
+from bot.db import session_scope
 from bot.delivery.rate_limit import SharedRateLimiter
 from bot.delivery.window import ParkedMessage, park, send_as_template, window_open
 from bot.models import Contact, OutboundMessage, OutboundStatus, Priority
 
 OPEN_STATUSES = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
 UNLIMITED_KINDS = ("callback_answer",)  # answering a button press is not a message
+# Sends older than this never hold a chat back (its pace is at most a few seconds).
+RECENT_SEND = timedelta(minutes=1)
 CLAIMED_COLUMNS = tuple(
     col(column)
     for column in (
@@ -94,8 +96,7 @@ class Claimer:
             rows = take_due(session, channel, size, utcnow() + self.lease)
             if not rows:
                 return [], 0
-            states = contact_states(session, rows, paced=bool(traits.chat_rate))
-            sorting = sort_claimed(rows, states, traits)
+            sorting = sort_claimed(rows, contact_states(rows), traits)
             apply_sorting(session, sorting)
             ready = self.with_slots(session, channel, sorting.send)
         return [replace(item, lease_ends=lease_ends) for item in ready], len(rows)
@@ -144,19 +145,16 @@ def sort_by_window(sorting: Sorting, row: Any, window_is_open: bool) -> None:
 
 
 def take_due(session: Session, channel: str, size: int, lease_until: datetime) -> list[Any]:
-    """Mark up to `size` due messages as SENDING under a lease and return them."""
-    picked = due_ids(session, channel, size).cte("picked").prefix_with("MATERIALIZED")
-    statement = (
-        update(OutboundMessage)
-        .where(col(OutboundMessage.id).in_(select(picked.c.id)))
-        .values(status=OutboundStatus.SENDING, lease_until=lease_until)
-        .returning(*CLAIMED_COLUMNS)
-    )
-    return list(session.execute(statement).all())
+    """Mark up to `size` due messages as SENDING under a lease and return them, each with its
+    contact's state (`contact_states`): one statement, built once per dialect."""
+    now = utcnow()
+    parameters = {"claim_channel": channel, "size": size, "now": now, "claim_lease_until": lease_until}
+    parameters["recent_since"] = now - RECENT_SEND
+    return list(session.execute(TAKE_DUE[session.get_bind().dialect.name], parameters).all())
 
 
 def older_open_message() -> Any:
-    """Built once (an alias per claim was a profiled hot spot): the contact has an older open message."""
+    """The contact has an older open message (built once: an alias per claim was a hot spot)."""
     earlier = aliased(OutboundMessage)
     return exists().where(
         col(earlier.contact_id) == col(OutboundMessage.contact_id),
@@ -166,61 +164,79 @@ def older_open_message() -> Any:
     )
 
 
-OLDER_OPEN = older_open_message()
-
-
-def due_ids(session: Session, channel: str, size: int) -> Any:
+def due_ids(locking: bool) -> Any:
     """Due messages of a channel whose contact has no older open message, most urgent first."""
-    older_open = OLDER_OPEN
     query = (
         select(col(OutboundMessage.id))
         .where(
             col(OutboundMessage.status) == OutboundStatus.QUEUED,
-            col(OutboundMessage.channel) == channel,
-            col(OutboundMessage.next_attempt_at) <= utcnow(),
+            col(OutboundMessage.channel) == bindparam("claim_channel"),
+            col(OutboundMessage.next_attempt_at) <= bindparam("now"),
             or_(
                 col(OutboundMessage.contact_id).is_(None),
                 col(OutboundMessage.kind).in_(UNLIMITED_KINDS),  # a button press is answered at once
-                ~older_open,
+                ~older_open_message(),
             ),
         )
         .order_by(col(OutboundMessage.priority), col(OutboundMessage.id))
-        .limit(size)
+        .limit(bindparam("size"))
     )
-    return query.with_for_update(skip_locked=True) if is_postgres(session) else query
+    return query.with_for_update(skip_locked=True) if locking else query
 
 
-def contact_states(session: Session, rows: list[Any], paced: bool) -> dict[int, ContactState]:
-    """Reachability, last message in and (for paced channels) last message out per contact."""
-    ids = {row.contact_id for row in rows if row.contact_id is not None}
-    if not ids:
-        return {}
-    contacts = session.execute(
-        select(
-            col(Contact.id), col(Contact.unreachable_since), col(Contact.opted_out_at), col(Contact.last_inbound_at)
-        ).where(col(Contact.id).in_(ids))
-    ).all()
-    last_sent = recent_sends(session, ids) if paced else {}
-    return {
-        contact_id: ContactState(
-            unreachable_since is not None, opted_out_at is not None, last_inbound_at, last_sent.get(contact_id)
-        )
-        for contact_id, unreachable_since, opted_out_at, last_inbound_at in contacts
-    }
+# The claimed row's contact, named in full: SQLAlchemy renders RETURNING's columns without their
+# table, which inside a subquery would name the subquery's own table instead.
+CLAIMED_CONTACT_ID: Any = literal_column("outbound_message.contact_id")
 
 
-def recent_sends(session: Session, contact_ids: set[int]) -> dict[int, datetime]:
-    """When each contact last got a message, if within the last minute."""
-    rows = session.execute(
-        select(col(OutboundMessage.contact_id), func.max(col(OutboundMessage.sent_at)))
+def of_the_contact(column: Any) -> Any:
+    """A column of the message's contact, read in the claiming statement (None without one)."""
+    return select(column).where(col(Contact.id) == CLAIMED_CONTACT_ID)
+
+
+def last_recent_send() -> Any:
+    """When the message's contact last got a message, if since :recent_since (for the pace)."""
+    sent = aliased(OutboundMessage)
+    return (
+        select(func.max(col(sent.sent_at)))
         .where(
-            col(OutboundMessage.contact_id).in_(contact_ids),
-            col(OutboundMessage.sent_at) > utcnow() - timedelta(minutes=1),
-            col(OutboundMessage.kind).not_in(UNLIMITED_KINDS),
+            col(sent.contact_id) == CLAIMED_CONTACT_ID,
+            col(sent.sent_at) > bindparam("recent_since"),
+            col(sent.kind).not_in(UNLIMITED_KINDS),
         )
-        .group_by(col(OutboundMessage.contact_id))
-    ).all()
-    return {contact_id: sent_at for contact_id, sent_at in rows}
+    )
+
+
+def take_due_statement(locking: bool) -> Any:
+    """UPDATE … SET status = 'sending' WHERE id IN (the picked) RETURNING the message and its contact."""
+    picked = due_ids(locking).cte("picked").prefix_with("MATERIALIZED")
+    contact_columns = (
+        of_the_contact(col(Contact.id)).scalar_subquery().label("found_contact_id"),
+        of_the_contact(col(Contact.unreachable_since)).scalar_subquery().label("unreachable_since"),
+        of_the_contact(col(Contact.opted_out_at)).scalar_subquery().label("opted_out_at"),
+        of_the_contact(col(Contact.last_inbound_at)).scalar_subquery().label("last_inbound_at"),
+        last_recent_send().scalar_subquery().label("last_sent_at"),
+    )
+    return (
+        update(OutboundMessage)
+        .where(col(OutboundMessage.id).in_(select(picked.c.id)))
+        .values(status=OutboundStatus.SENDING, lease_until=bindparam("claim_lease_until"))
+        .returning(*CLAIMED_COLUMNS, *contact_columns)
+    )
+
+
+TAKE_DUE = {"postgresql": take_due_statement(locking=True), "sqlite": take_due_statement(locking=False)}
+
+
+def contact_states(rows: list[Any]) -> dict[int, ContactState]:
+    """Reachability, last message in and last message out (within `RECENT_SEND`) per contact."""
+    return {
+        row.contact_id: ContactState(
+            row.unreachable_since is not None, row.opted_out_at is not None, row.last_inbound_at, row.last_sent_at
+        )
+        for row in rows
+        if row.found_contact_id is not None
+    }
 
 
 def apply_sorting(session: Session, sorting: Sorting) -> None:

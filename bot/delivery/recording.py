@@ -40,9 +40,11 @@ class Recorder:
     """Stores results as they come: while one write runs, the results that arrive wait for the
     next write together (group commit), and each sender is released once its result is stored."""
 
-    def __init__(self, engine: Engine, max_attempts: int) -> None:
+    def __init__(self, engine: Engine, max_attempts: int, reporting_channels: set[str]) -> None:
+        """`reporting_channels`: those whose provider reports statuses later (`status_callbacks`)."""
         self.engine = engine
         self.max_attempts = max_attempts
+        self.reporting_channels = reporting_channels
         self.pending: list[tuple[Outcome, asyncio.Future[None]]] = []
         self.writing = False
 
@@ -78,7 +80,7 @@ class Recorder:
     async def store(self, batch: list[Outcome]) -> None:
         for attempt in range(1, STORE_TRIES + 1):
             try:
-                await asyncio.to_thread(store_outcomes, self.engine, batch, self.max_attempts)
+                await asyncio.to_thread(store_outcomes, self.engine, batch, self.max_attempts, self.reporting_channels)
                 return
             except Exception:
                 if attempt == STORE_TRIES:
@@ -87,12 +89,13 @@ class Recorder:
                 await asyncio.sleep(0.2 * attempt)
 
 
-def store_outcomes(engine: Engine, outcomes: list[Outcome], max_attempts: int) -> None:
+def store_outcomes(engine: Engine, outcomes: list[Outcome], max_attempts: int, reporting_channels: set[str]) -> None:
     results: list[tuple[str, str]] = []
     with session_scope(engine) as session:
         sent = [outcome for outcome in outcomes if outcome.error is None]
         record_sent(session, sent)
-        apply_statuses_that_came_first(session, sent, max_attempts)
+        reported = [outcome for outcome in sent if outcome.claimed.message.channel in reporting_channels]
+        apply_statuses_that_came_first(session, reported, max_attempts)
         results += [(outcome.claimed.message.channel, "sent") for outcome in sent]
         for outcome in outcomes:
             if outcome.error is not None:
