@@ -5,7 +5,7 @@ import logging
 import time
 from datetime import timedelta
 
-from sqlalchemy import Engine, exists, text
+from sqlalchemy import Engine, bindparam, exists, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -44,6 +44,7 @@ def next_waiting_query() -> SelectOfScalar[InboundMessage]:
 
 
 NEXT_WAITING = next_waiting_query()
+NEXT_WAITING_LOCKED = NEXT_WAITING.with_for_update(skip_locked=True, of=InboundMessage)
 
 
 def process_pending(engine: Engine, settings: Settings, limit: int = 100) -> int:
@@ -81,7 +82,7 @@ def claim_next(session: Session) -> InboundMessage | None:
     if not is_postgres(session):
         return session.exec(NEXT_WAITING).first()
     session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    return session.exec(NEXT_WAITING.with_for_update(skip_locked=True, of=InboundMessage)).first()
+    return session.exec(NEXT_WAITING_LOCKED).first()
 
 
 def fail_inbound(session: Session, inbound_id: int, error: Exception) -> None:
@@ -102,14 +103,18 @@ def fail_inbound(session: Session, inbound_id: int, error: Exception) -> None:
     enqueue(session, contact, apology, channel=inbound.channel, address=inbound.address)
 
 
+CONTACT_BY_ADDRESS = select(Contact).where(
+    Contact.channel == bindparam("contact_channel"), Contact.address == bindparam("contact_address")
+)
+# FOR NO KEY UPDATE: one message of a contact at a time, while another contact's handling may
+# still queue a message to this one (a volunteer's answer to a teacher who is writing: FOR UPDATE
+# would block that insert's key check and the two would deadlock).
+CONTACT_BY_ADDRESS_LOCKED = CONTACT_BY_ADDRESS.with_for_update(key_share=True)
+
+
 def find_contact(session: Session, channel: str, address: str) -> Contact | None:
-    query = select(Contact).where(Contact.channel == channel, Contact.address == address)
-    if is_postgres(session):
-        # FOR NO KEY UPDATE: one message of a contact at a time, while another contact's handling
-        # may still queue a message to this one (a volunteer's answer to a teacher who is writing:
-        # FOR UPDATE would block that insert's key check and the two would deadlock).
-        query = query.with_for_update(key_share=True)
-    return session.exec(query).first()
+    query = CONTACT_BY_ADDRESS_LOCKED if is_postgres(session) else CONTACT_BY_ADDRESS
+    return session.exec(query, params={"contact_channel": channel, "contact_address": address}).first()
 
 
 def load_contact(session: Session, inbound: InboundMessage) -> Contact:

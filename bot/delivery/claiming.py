@@ -150,7 +150,8 @@ def take_due(session: Session, channel: str, size: int, lease_until: datetime) -
     now = utcnow()
     parameters = {"claim_channel": channel, "size": size, "now": now, "claim_lease_until": lease_until}
     parameters["recent_since"] = now - RECENT_SEND
-    return list(session.execute(TAKE_DUE[session.get_bind().dialect.name], parameters).all())
+    # On the connection, not the ORM session: a Core statement, no ORM bookkeeping of the rows.
+    return list(session.connection().execute(TAKE_DUE[session.get_bind().dialect.name], parameters).all())
 
 
 def older_open_message() -> Any:

@@ -57,10 +57,10 @@ class SharedRateLimiter:
             .values(next_free_at=later_of(session, next_free, now) + count * interval)
             .returning(next_free, now)
         )
-        row = session.execute(statement).first()
+        row = session.connection().execute(statement).first()  # Core: no ORM bookkeeping
         if row is None:  # first use of this key
             create_key(session, key)
-            row = session.execute(statement).one()
+            row = session.connection().execute(statement).one()
         return float(row[0]), float(row[1])
 
 
