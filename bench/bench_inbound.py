@@ -73,6 +73,9 @@ from bench.inbound_setup import (
 )
 
 WARM_UP_CHATS = 20
+# `gurubot serve` stops its worker processes after its own shutdown, and each finishes its sends
+# first (up to 10 s): killed sooner, an orphaned worker would still hold the next run's tables.
+STOP_GRACE_SECONDS = 60.0
 CONFIGURATIONS = {
     "echo": "echo bot (PTB webhook, no database)",
     "serve": "gurubot serve (handling in its one worker process)",
@@ -260,7 +263,7 @@ async def run_configuration(bench: Bench, name: str) -> Result:
         return result
     finally:
         for server in reversed(servers):
-            server.stop()
+            server.stop(STOP_GRACE_SECONDS)
         if bench.database is not None:
             bench.database.close()
             bench.database = None

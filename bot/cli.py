@@ -100,9 +100,16 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
     children = worker_count(settings)
     intake_settings = settings.model_copy(update={"inprocess_worker": False}) if children else settings
+    # uvicorn shuts down on SIGTERM and then raises it again, which would end this process before
+    # its worker processes are stopped: raised as SystemExit, it leaves through the `with` below.
+    signal.signal(signal.SIGTERM, exit_quietly)
     with WorkerProcesses(children, settings.worker_metrics_port):
         uvicorn.run(create_app(intake_settings), host=args.host, port=args.port, proxy_headers=True, log_level="info")
     return 0
+
+
+def exit_quietly(_signal_number: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def migrate(_args: argparse.Namespace, _settings: Settings) -> int:

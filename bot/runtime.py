@@ -141,7 +141,7 @@ class Runtime:
         for the next wake-up instead of asking the database again."""
         while not self.stopping.is_set():
             try:
-                while await work() >= HANDLING_ROUND:
+                while await work() >= HANDLING_ROUND and not self.stopping.is_set():
                     pass
             except Exception:
                 log.exception("background work failed; trying again")

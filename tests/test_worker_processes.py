@@ -71,3 +71,22 @@ def test_the_worker_process_answers_comes_back_after_dying_and_leaves_with_the_s
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
 
+
+
+@pytest.mark.slow
+def test_a_stopped_server_stops_its_worker_processes_first(
+    database_url: str, fake_telegram_server: tuple[FakeTelegram, LoopbackServer], tmp_path: Path
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("worker processes are started on PostgreSQL only")
+    port, log = free_port(), tmp_path / "serve.log"
+    server = start_server(database_url, fake_telegram_server[1].url, port, log)
+    try:
+        started = wait_for(lambda: ready(f"http://127.0.0.1:{port}") and len(children_of(server.pid)) == 1)
+        assert started, log.read_text()
+        [worker] = children_of(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        status = server.wait(timeout=60)
+    assert status == 0, log.read_text()
+    assert not alive(worker), "the server ended before its worker process"
