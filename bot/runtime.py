@@ -1,8 +1,9 @@
 """The running service: intake, the inbound processor, the dispatcher and the timed tick.
 
-`gurubot serve` runs them all in one process by default; with GURUBOT_INPROCESS_WORKER=0 it only
-takes webhooks in, and `gurubot worker` processes (any number against one PostgreSQL) do the rest,
-woken by PostgreSQL notifications (bot/wakeup.py), not by polling.
+A Runtime with `inprocess_worker` runs them all; without, it only takes webhooks in, and `gurubot
+worker` processes (any number against one PostgreSQL, each a Runtime of its own) do the rest,
+woken by PostgreSQL notifications (bot/wakeup.py), not by polling. `gurubot serve` on PostgreSQL
+starts such workers itself (bot/worker_processes.py); on SQLite it runs everything in one process.
 
 Intake never waits behind handling: it has its own threads and, on PostgreSQL, its own
 connections, so a webhook is answered after one INSERT however busy the handlers are.
