@@ -8,7 +8,7 @@ clock: the figure holds on a busy machine; PostgreSQL's own CPU is not included)
 
 - intake: the webhook's work after parsing, one stored message per transaction, as in
   `Runtime.accept` (one `Incoming` per message, from `parse_update` of a real update);
-- handling: `process_pending`, one transaction per message;
+- handling: `process_pending` over the backlog (batches of messages of different senders);
 - delivery: the dispatcher pumping Telegram to a stub sender (no HTTP), with claims of one
   message (as at low rates) and of 100 (as under load), recording every result.
 

@@ -24,6 +24,7 @@ from bot.respond import respond
 
 log = logging.getLogger(__name__)
 RESUME_GAP = timedelta(hours=6)
+HANDLING_BATCH = 20  # messages (of different senders) handled in one transaction at most
 STOP_WORDS = ("berhenti", "stop")
 # Replies to the WhatsApp "there is a new message, reply to read it" template that ask for nothing
 # else; any other text is answered as usual after the held messages.
@@ -31,7 +32,7 @@ WINDOW_ACKNOWLEDGEMENTS = {"1", "ok", "oke", "okay", "ya", "iya", "baik", "siap"
 
 
 def next_waiting_query() -> SelectOfScalar[InboundMessage]:
-    """Built once: the oldest waiting message whose sender has no older one waiting."""
+    """Built once: the oldest waiting messages whose sender has no older one waiting."""
     older = aliased(InboundMessage)
     older_waiting = exists().where(
         col(older.channel) == col(InboundMessage.channel),
@@ -40,7 +41,8 @@ def next_waiting_query() -> SelectOfScalar[InboundMessage]:
         col(older.id) < col(InboundMessage.id),
     )
     waiting = col(InboundMessage.status) == InboundStatus.RECEIVED
-    return select(InboundMessage).where(waiting, ~older_waiting).order_by(col(InboundMessage.id)).limit(1)
+    query = select(InboundMessage).where(waiting, ~older_waiting).order_by(col(InboundMessage.id))
+    return query.limit(bindparam("batch_size"))
 
 
 NEXT_WAITING = next_waiting_query()
@@ -48,41 +50,58 @@ NEXT_WAITING_LOCKED = NEXT_WAITING.with_for_update(skip_locked=True, of=InboundM
 
 
 def process_pending(engine: Engine, settings: Settings, limit: int = 100) -> int:
-    """Handle stored messages in arrival order, one transaction each; returns how many were handled."""
+    """Handle stored messages in arrival order; returns how many were handled."""
     handled = 0
     while handled < limit:
-        with session_scope(engine) as session:
-            inbound = claim_next(session)
-            if inbound is None:
-                return handled
-            inbound_id = inbound.id or 0
-            try:
-                started = time.perf_counter()
-                handle_inbound(session, inbound, settings)
-                session.flush()
-                metrics.HANDLING_SECONDS.observe(time.perf_counter() - started)
-            except Exception as error:  # a bug must not lose the message nor leave silence
-                if is_database_outage(error):
-                    raise  # not the message's fault: it stays waiting, and the next round takes it again
-                log.exception("handling inbound %s failed", inbound_id)
-                session.rollback()
-                fail_inbound(session, inbound_id, error)
-        handled += 1
+        count = handle_batch(engine, settings, min(HANDLING_BATCH, limit - handled))
+        if count == 0:
+            return handled
+        handled += count
     return handled
 
 
-def claim_next(session: Session) -> InboundMessage | None:
-    """The oldest waiting message whose sender has no older one waiting (so one sender's messages
-    are handled in order, one at a time, by any number of workers: the row lock is skipped by the
+def handle_batch(engine: Engine, settings: Settings, size: int) -> int:
+    """Up to `size` waiting messages, each of a different sender, handled in one transaction (under
+    load one commit serves many). When handling one of them fails, they are taken again one at a
+    time, so that only that one fails; 0 when nothing waits."""
+    with session_scope(engine) as session:
+        batch = claim_waiting(session, size)
+        ids = [inbound.id or 0 for inbound in batch]
+        try:
+            started = time.perf_counter()
+            for inbound in batch:
+                handle_inbound(session, inbound, settings)
+            session.flush()
+            observe_handling(time.perf_counter() - started, len(batch))
+            return len(batch)
+        except Exception as error:  # a bug must not lose the message nor leave silence
+            if is_database_outage(error):
+                raise  # not the messages' fault: they stay waiting, and the next round takes them again
+            session.rollback()
+            if len(batch) == 1:
+                log.exception("handling inbound %s failed", ids[0])
+                fail_inbound(session, ids[0], error)
+                return 1
+    return sum(handle_batch(engine, settings, 1) for _ in ids)
+
+
+def observe_handling(seconds: float, count: int) -> None:
+    for _ in range(count):
+        metrics.HANDLING_SECONDS.observe(seconds / count)
+
+
+def claim_waiting(session: Session, size: int) -> list[InboundMessage]:
+    """The oldest waiting messages whose sender has no older one waiting (so one sender's messages
+    are handled in order, one at a time, by any number of workers: the row locks are skipped by the
     others, and the older-one test keeps a sender's next message back until this one commits).
 
     On PostgreSQL the handling transaction commits without waiting for the disk: a crash loses at
     most its last fraction of a second, and those messages are still stored (intake commits
     durably) and handled again, while replies only leave after a later, durable commit."""
     if not is_postgres(session):
-        return session.exec(NEXT_WAITING).first()
+        return list(session.exec(NEXT_WAITING, params={"batch_size": size}).all())
     session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    return session.exec(NEXT_WAITING_LOCKED).first()
+    return list(session.exec(NEXT_WAITING_LOCKED, params={"batch_size": size}).all())
 
 
 def fail_inbound(session: Session, inbound_id: int, error: Exception) -> None:

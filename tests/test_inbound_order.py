@@ -1,6 +1,8 @@
 """One sender's messages are handled in arrival order, even by several workers (PostgreSQL), and a
 message whose handling fails is marked failed and answered with an apology, never lost."""
 
+from typing import Any
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -56,3 +58,25 @@ def test_a_failing_handler_marks_the_message_failed_and_apologises(db_engine: En
         texts = [row.text for row in session.exec(select(OutboundMessage).order_by(col(OutboundMessage.id))).all()]
     assert failed.error == "RuntimeError: a bug"
     assert texts[0].startswith("Maaf, ada gangguan") and texts[1].startswith("Halo! Saya GuruBot")
+
+
+def test_a_failing_message_in_a_batch_fails_alone(db_engine: Engine, monkeypatch) -> None:
+    """Messages of different senders are handled together; one whose handling fails takes none of
+    the others with it (they are handled again one at a time)."""
+    real_respond = engine_module.respond
+
+    def broken_for_one(turn: Any, kind: str) -> None:
+        if turn.text == "rusak":
+            raise RuntimeError("a bug")
+        real_respond(turn, kind)
+
+    store(db_engine, "u1", "701", "halo")
+    store(db_engine, "u2", "702", "rusak")
+    store(db_engine, "u3", "703", "halo")
+    monkeypatch.setattr(engine_module, "respond", broken_for_one)
+    assert process_pending(db_engine, get_settings()) == 3
+    assert statuses(db_engine) == {"u1": "processed", "u2": "failed", "u3": "processed"}
+    with Session(db_engine) as session:
+        replies = session.exec(select(OutboundMessage.address, OutboundMessage.text)).all()
+    assert sorted(address for address, _ in replies) == ["701", "702", "703"]  # one each, none twice
+    assert next(text for address, text in replies if address == "702").startswith("Maaf, ada gangguan")
