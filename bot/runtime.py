@@ -5,34 +5,34 @@ worker` processes (any number against one PostgreSQL, each a Runtime of its own)
 woken by PostgreSQL notifications (bot/wakeup.py), not by polling. `gurubot serve` on PostgreSQL
 starts such workers itself (bot/worker_processes.py); on SQLite it runs everything in one process.
 
-Intake never waits behind handling: it has its own threads and, on PostgreSQL, its own
-connections, so a webhook is answered after one INSERT however busy the handlers are.
+Intake never waits behind handling: it has its own thread and, on PostgreSQL, its own connection,
+so a webhook is answered after one INSERT (shared with the deliveries that came meanwhile,
+bot/intake.py) however busy the handlers are.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from bot import metrics
-from bot.channels.base import Incoming, Sender, store_incoming
+from bot.channels.base import Incoming, Sender
 from bot.channels.simulator import SimulatorSender
 from bot.config import Settings
-from bot.db import make_engine, session_scope
+from bot.db import make_engine
 from bot.dispatcher import Dispatcher
 from bot.engine import process_pending
 from bot.features import required_templates, timed_jobs
+from bot.intake import IntakeWriter
 from bot.status import apply_status
 from bot.timed import tick
 from bot.wakeup import INBOUND, OUTBOX, listen
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
-INTAKE_THREADS = 4
 HANDLING_ROUND = 100  # messages handled before the loop looks at its wake-up again
 # Without notifications (SQLite, or while the listening connection is down) workers look this often.
 POLL_SECONDS = 1.0
@@ -68,21 +68,17 @@ class Runtime:
         self.postgres = engine.dialect.name == "postgresql"
         # SQLite keeps one engine: a second pool on one file only adds lock waits.
         self.intake_engine = make_engine(engine.url.render_as_string(hide_password=False)) if self.postgres else engine
-        self.intake_threads = ThreadPoolExecutor(INTAKE_THREADS, thread_name_prefix="intake")
+        self.intake = IntakeWriter(self.intake_engine, settings.max_text_chars)
         metrics.watch_outbox(engine)
 
     async def accept(self, incoming: Incoming) -> bool:
         """Store a message before answering the provider; False when it is a retry."""
-        new = await asyncio.get_running_loop().run_in_executor(self.intake_threads, self._store, incoming)
+        new = await self.intake.store(incoming)
         if new:
             self.inbound_ready.set()
         else:
             metrics.DUPLICATES.labels(channel=incoming.channel).inc()
         return new
-
-    def _store(self, incoming: Incoming) -> bool:
-        with session_scope(self.intake_engine) as session:
-            return store_incoming(session, incoming, self.settings.max_text_chars)
 
     async def record_status(self, provider_message_id: str, status: str, error_code: str | None) -> None:
         await asyncio.to_thread(
@@ -170,6 +166,6 @@ class Runtime:
                 await task
         for sender in self.senders.values():
             await sender.close()
-        self.intake_threads.shutdown(wait=True)
+        await self.intake.close()
         if self.intake_engine is not self.engine:
             self.intake_engine.dispose()

@@ -100,10 +100,27 @@ def clean_text(text: str, limit: int) -> tuple[str, bool]:
 
 
 def store_incoming(session: Session, incoming: Incoming, text_limit: int) -> bool:
-    """Store a message under its provider id before handling; False when it was seen before.
-    One statement (insert unless the provider id is known), the whole of a webhook's database work."""
+    """Store a message under its provider id before handling; False when it was seen before."""
+    return store_incoming_batch(session, [incoming], text_limit)[0]
+
+
+def store_incoming_batch(session: Session, batch: list[Incoming], text_limit: int) -> list[bool]:
+    """Store messages (one statement: insert unless the provider id is known), each answered
+    True when new, False when it was seen before (or comes twice in this batch)."""
+    rows = {(incoming.channel, incoming.provider_id[:64]): inbound_row(incoming, text_limit) for incoming in batch}
+    statement = INSERT_NEW[session.get_bind().dialect.name]
+    stored = {tuple(row) for row in session.connection().execute(statement, list(rows.values()))}
+    answers = []
+    for incoming in batch:
+        key = (incoming.channel, incoming.provider_id[:64])
+        answers.append(key in stored)
+        stored.discard(key)  # a second delivery of it in the same batch is a repeat
+    return answers
+
+
+def inbound_row(incoming: Incoming, text_limit: int) -> dict[str, Any]:
     text, truncated = clean_text(incoming.text, text_limit)
-    row = {
+    return {
         "channel": incoming.channel,
         "provider_id": incoming.provider_id[:64],
         "address": incoming.address,
@@ -115,13 +132,12 @@ def store_incoming(session: Session, incoming: Incoming, text_limit: int) -> boo
         "status": InboundStatus.RECEIVED,
         "received_at": utcnow(),
     }
-    return session.execute(INSERT_NEW[session.get_bind().dialect.name], row).first() is not None
 
 
 def insert_unless_seen(dialect: Any) -> Any:
-    """Built once per dialect: INSERT … ON CONFLICT (channel, provider_id) DO NOTHING RETURNING id."""
+    """Built once per dialect: INSERT … ON CONFLICT (channel, provider_id) DO NOTHING RETURNING them."""
     statement = dialect.insert(InboundMessage).on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-    return statement.returning(col(InboundMessage.id))
+    return statement.returning(col(InboundMessage.channel), col(InboundMessage.provider_id))
 
 
 INSERT_NEW = {"postgresql": insert_unless_seen(postgresql), "sqlite": insert_unless_seen(sqlite)}
