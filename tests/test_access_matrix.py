@@ -60,6 +60,7 @@ class Case:
 
 AUDIENCE_73 = json.dumps({"provinces": [OWN]})
 BROADCAST_73 = {"text": "Kelas PembaTIK Sulsel dibuka.", "audience": {"provinces": [OWN]}}
+TEACHER_73 = "Sitti Rahmawati"  # the ticket's teacher, in Gowa
 VOLUNTEER_73 = {"name": "Duta Gowa", "channel": "telegram", "address": "7300998", "provinces": [OWN]}
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/staff"): Case(403, 403, 201, body={"name": "BTIKP Sulsel", "role": "staff", "province": OWN}),
@@ -229,12 +230,18 @@ async def a_volunteer(harness: Harness) -> Rows:
 
 async def a_ticket(harness: Harness) -> Rows:
     engine = harness.runtime.engine
-    contact = onboarded_contact(engine, "telegram", "7300996", OWN, regency_code="73.06")
+    contact = onboarded_contact(engine, "telegram", "7300996", OWN, name=TEACHER_73, regency_code="73.06")
     with Session(engine) as session:
         ticket = Ticket(contact_id=contact, province_code=OWN, regency_code="73.06", step=list(walkthrough().steps)[1])
         session.add(ticket)
         session.commit()
         return {"ticket_id": str(ticket.id)}
+
+
+async def every_kind(harness: Harness) -> Rows:
+    """A meeting, a broadcast, a ticket and a volunteer (the pages that show a bit of each)."""
+    makers = (a_meeting, a_broadcast, a_ticket, a_volunteer)
+    return {key: value for maker in makers for key, value in (await maker(harness)).items()}
 
 
 ROW_MAKERS: dict[str, Callable[[Harness], Awaitable[Rows]]] = {
@@ -245,4 +252,5 @@ ROW_MAKERS: dict[str, Callable[[Harness], Awaitable[Rows]]] = {
     "paused_broadcast": a_paused_broadcast,
     "volunteer": a_volunteer,
     "ticket": a_ticket,
+    "every_kind": every_kind,
 }

@@ -17,7 +17,7 @@ from fastapi.dependencies.models import Dependant
 from bot.web.pages import SIGN_IN_PATH, current_viewer
 from tests.duta_helpers import register
 from tests.factories import Harness
-from tests.test_access_matrix import BROADCAST_73, OTHER, OWN, TOKENS, Rows, fresh_rows, served_routes
+from tests.test_access_matrix import BROADCAST_73, OTHER, OWN, TEACHER_73, TOKENS, Rows, fresh_rows, served_routes
 from tests.web.conftest import ADMIN_TOKEN, csrf_of, sign_in
 from tests.web.test_overview_and_import import GOOD
 
@@ -30,8 +30,8 @@ PUBLIC = {("GET", "/staff/masuk"), ("POST", "/staff/masuk"), ("GET", "/staff/sta
 @dataclass(frozen=True)
 class Page:
     """How to open a page (or post a form) for province 73, and the status each signed-in caller
-    gets. `shows` is a text on the page that those who may see province 73's row find there and
-    nobody else (formatted with the rows' values)."""
+    gets. `shows` are texts on the page that those who may see province 73's rows find there, all
+    of them, and nobody else finds any of (formatted with the rows' values)."""
 
     other_province: int
     own_province: int
@@ -40,9 +40,10 @@ class Page:
     form: dict[str, str] | None = None
     upload: bytes | None = None
     rows: str = "none"
-    shows: str | None = None
+    shows: tuple[str, ...] = ()
 
 
+MEETING_LINK, TICKET_LINK = 'href="/staff/pertemuan/{meeting_id}"', 'href="/staff/bantuan/tiket/{ticket_id}"'
 MEETING_FORM = {
     "aksi": "buat",
     "judul": "Klinik PembaTIK Bone",
@@ -63,15 +64,15 @@ VOLUNTEER_FORM = {
 }
 BROADCAST_FORM = {"aksi": "kirim", "teks": "Kelas PembaTIK Bone dibuka.", "kabupaten": "73.08"}
 PAGES: dict[tuple[str, str], Page] = {
-    ("GET", "/staff"): Page(200, 200, 200),
-    ("GET", "/staff/guru"): Page(200, 200, 200),
+    ("GET", "/staff"): Page(200, 200, 200, rows="every_kind", shows=(MEETING_LINK, BROADCAST_73["text"], "Gowa")),
+    ("GET", "/staff/guru"): Page(200, 200, 200, rows="ticket", shows=(TEACHER_73.split()[0],)),
     ("GET", "/staff/guru/qr.svg"): Page(403, 200, 200, query="?regency=73.08&channel=whatsapp"),
     ("POST", "/staff/guru/impor"): Page(422, 200, 422, form={}, upload=GOOD.encode()),  # admin: pick a province
     ("GET", "/staff/simulator"): Page(200, 200, 200),
     ("POST", "/staff/keluar"): Page(303, 303, 303, form={}),
     ("POST", "/staff/provinsi"): Page(403, 403, 303, form={"provinsi": OWN}),
     # meetings and their reflections
-    ("GET", "/staff/pertemuan"): Page(200, 200, 200, rows="meeting", shows='href="/staff/pertemuan/{meeting_id}"'),
+    ("GET", "/staff/pertemuan"): Page(200, 200, 200, rows="meeting", shows=(MEETING_LINK,)),
     ("GET", "/staff/pertemuan/baru"): Page(200, 200, 200),
     ("POST", "/staff/pertemuan/baru"): Page(403, 303, 303, form=MEETING_FORM),
     ("GET", "/staff/pertemuan/{meeting_id}"): Page(403, 200, 200, rows="meeting"),
@@ -79,13 +80,13 @@ PAGES: dict[tuple[str, str], Page] = {
     ("GET", "/staff/pertemuan/{meeting_id}/refleksi.csv"): Page(403, 200, 200, rows="meeting"),
     ("POST", "/staff/lencana/{code}/cabut"): Page(403, 303, 303, form={}, rows="badge"),
     # the helpdesk
-    ("GET", "/staff/bantuan"): Page(200, 200, 200, rows="ticket", shows='href="/staff/bantuan/tiket/{ticket_id}"'),
+    ("GET", "/staff/bantuan"): Page(200, 200, 200, rows="every_kind", shows=(TICKET_LINK, "Duta 7300997")),
     ("GET", "/staff/bantuan/tiket/{ticket_id}"): Page(403, 200, 200, rows="ticket"),
     ("GET", "/staff/bantuan/relawan"): Page(200, 200, 200),
     ("POST", "/staff/bantuan/relawan"): Page(403, 200, 422, form=VOLUNTEER_FORM),  # admin: pick a province
     ("GET", "/staff/bantuan/faq"): Page(200, 200, 200),
     # broadcasts
-    ("GET", "/staff/pengumuman"): Page(200, 200, 200, rows="broadcast", shows=BROADCAST_73["text"]),
+    ("GET", "/staff/pengumuman"): Page(200, 200, 200, rows="broadcast", shows=(BROADCAST_73["text"],)),
     ("POST", "/staff/pengumuman"): Page(403, 303, 303, form=BROADCAST_FORM),
     ("GET", "/staff/pengumuman/{broadcast_id}/kemajuan"): Page(403, 200, 200, rows="broadcast"),
     ("POST", "/staff/pengumuman/{broadcast_id}/{action}"): Page(403, 303, 303, form={}, rows="broadcast"),
@@ -144,12 +145,18 @@ def client_of(harness: Harness) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=harness.app), base_url="https://testserver")
 
 
-def may_see(page: Page, caller: str) -> bool | None:
-    return None if page.shows is None else caller in ("own_province", "admin")
+def may_see(page: Page, caller: str) -> str | None:
+    if not page.shows:
+        return None
+    return "all" if caller in ("own_province", "admin") else "none"
 
 
-def shown(page: Page, rows: Rows, response: httpx.Response) -> bool | None:
-    return None if page.shows is None else page.shows.format(**rows) in response.text
+def shown(page: Page, rows: Rows, response: httpx.Response) -> str | None:
+    """Which of the page's texts of province 73 it shows: all, none or some (None: it has none)."""
+    if not page.shows:
+        return None
+    found = [text.format(**rows) in response.text for text in page.shows]
+    return "all" if all(found) else "none" if not any(found) else "some"
 
 
 async def open_page(
