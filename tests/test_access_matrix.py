@@ -59,7 +59,8 @@ class Case:
 
 
 AUDIENCE_73 = json.dumps({"provinces": [OWN]})
-BROADCAST_73 = {"text": "Kelas PembaTIK Sulsel dibuka.", "audience": {"provinces": [OWN]}}
+BROADCAST_TEXT = "Kelas PembaTIK Sulsel dibuka."
+BROADCAST_73 = {"text": BROADCAST_TEXT, "audience": {"provinces": [OWN]}}
 TEACHER_73 = "Sitti Rahmawati"  # the ticket's teacher, in Gowa
 VOLUNTEER_73 = {"name": "Duta Gowa", "channel": "telegram", "address": "7300998", "provinces": [OWN]}
 CASES: dict[tuple[str, str], Case] = {

@@ -17,7 +17,7 @@ from fastapi.dependencies.models import Dependant
 from bot.web.pages import SIGN_IN_PATH, current_viewer
 from tests.duta_helpers import register
 from tests.factories import Harness
-from tests.test_access_matrix import BROADCAST_73, OTHER, OWN, TEACHER_73, TOKENS, Rows, fresh_rows, served_routes
+from tests.test_access_matrix import BROADCAST_TEXT, OTHER, OWN, TEACHER_73, TOKENS, Rows, fresh_rows, served_routes
 from tests.web.conftest import ADMIN_TOKEN, csrf_of, sign_in
 from tests.web.test_overview_and_import import GOOD
 
@@ -64,7 +64,7 @@ VOLUNTEER_FORM = {
 }
 BROADCAST_FORM = {"aksi": "kirim", "teks": "Kelas PembaTIK Bone dibuka.", "kabupaten": "73.08"}
 PAGES: dict[tuple[str, str], Page] = {
-    ("GET", "/staff"): Page(200, 200, 200, rows="every_kind", shows=(MEETING_LINK, BROADCAST_73["text"], "Gowa")),
+    ("GET", "/staff"): Page(200, 200, 200, rows="every_kind", shows=(MEETING_LINK, BROADCAST_TEXT, "Gowa")),
     ("GET", "/staff/guru"): Page(200, 200, 200, rows="ticket", shows=(TEACHER_73.split()[0],)),
     ("GET", "/staff/guru/qr.svg"): Page(403, 200, 200, query="?regency=73.08&channel=whatsapp"),
     ("POST", "/staff/guru/impor"): Page(422, 200, 422, form={}, upload=GOOD.encode()),  # admin: pick a province
@@ -86,7 +86,7 @@ PAGES: dict[tuple[str, str], Page] = {
     ("POST", "/staff/bantuan/relawan"): Page(403, 200, 422, form=VOLUNTEER_FORM),  # admin: pick a province
     ("GET", "/staff/bantuan/faq"): Page(200, 200, 200),
     # broadcasts
-    ("GET", "/staff/pengumuman"): Page(200, 200, 200, rows="broadcast", shows=(BROADCAST_73["text"],)),
+    ("GET", "/staff/pengumuman"): Page(200, 200, 200, rows="broadcast", shows=(BROADCAST_TEXT,)),
     ("POST", "/staff/pengumuman"): Page(403, 303, 303, form=BROADCAST_FORM),
     ("GET", "/staff/pengumuman/{broadcast_id}/kemajuan"): Page(403, 200, 200, rows="broadcast"),
     ("POST", "/staff/pengumuman/{broadcast_id}/{action}"): Page(403, 303, 303, form={}, rows="broadcast"),
