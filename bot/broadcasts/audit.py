@@ -21,10 +21,12 @@ class Actor(Protocol):
 
 
 def record(session: Session, actor: Actor, action: str, broadcast: Broadcast, **detail: Any) -> None:
+    """Note the action under the broadcast's province (an admin's own: none), so that its staff see
+    what an admin did to their broadcast as well as what they did themselves."""
     session.add(
         AuditEntry(
             actor=actor.name,
-            province=actor.province,
+            province=broadcast.province,
             action=action,
             subject=f"broadcast:{broadcast.id}",
             detail=detail,

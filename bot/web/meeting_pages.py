@@ -12,7 +12,7 @@ from bot.api.deps import SessionDep
 from bot.api.routes.meetings import MeetingId, visible_meeting
 from bot.audience import Audience, scoped, zone_labels
 from bot.clock import utcnow
-from bot.errors import GurubotError
+from bot.errors import Forbidden, GurubotError
 from bot.meetings.models import MeetingCreate, Suggestion
 from bot.meetings.report import report, to_public
 from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, visible_meetings
@@ -57,6 +57,8 @@ def submit_meeting(request: Request, viewer: ViewerDep, form: FormDep, session: 
             audience=audience,
         )
         meeting = create_meeting(session, body, viewer.caller, settings_of(request).public_url, utcnow())
+    except Forbidden as error:  # a kabupaten/kota outside a staff member's province, as the API's 403
+        return meeting_form(request, viewer, form, [], str(error), status_code=403)
     except (ValidationError, GurubotError, ValueError) as error:
         return meeting_form(request, viewer, form, [], problem_text(error), status_code=422)
     session.commit()  # before the redirect: the session dependency would commit only after the response
