@@ -181,7 +181,7 @@ async def watch(servers: list[processes.Process], step: Step, stop: asyncio.Even
     """Peak RSS of all processes together while the step runs."""
     while not stop.is_set():
         step.server_rss_mib = max(step.server_rss_mib, servers[0].rss_mib())
-        step.total_rss_mib = max(step.total_rss_mib, sum(process.rss_mib() for process in servers))
+        step.total_rss_mib = max(step.total_rss_mib, sum(process.family_rss_mib() for process in servers))
         await asyncio.sleep(0.5)
 
 

@@ -52,6 +52,16 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def rss_mib(pid: int) -> float:
+    """Resident memory (VmRSS) from /proc; 0 once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            line = next(line for line in status if line.startswith("VmRSS:"))
+    except (FileNotFoundError, StopIteration):
+        return 0.0
+    return int(line.split()[1]) / 1024
+
+
 @dataclass
 class Process:
     """A started subprocess, its log file, and when it was started."""
@@ -65,13 +75,13 @@ class Process:
         return self.popen.pid
 
     def rss_mib(self) -> float:
-        """Resident memory (VmRSS) from /proc; 0 once the process is gone."""
-        try:
-            with open(f"/proc/{self.pid}/status") as status:
-                line = next(line for line in status if line.startswith("VmRSS:"))
-        except (FileNotFoundError, StopIteration):
-            return 0.0
-        return int(line.split()[1]) / 1024
+        """Resident memory (VmRSS) of the process itself."""
+        return rss_mib(self.pid)
+
+    def family_rss_mib(self) -> float:
+        """Of the process and the children it started."""
+        return sum(rss_mib(pid) for pid in self.family())
+
 
     def cpu_seconds(self) -> float:
         """Of the process and the children it started (`gurubot serve`'s worker processes)."""
