@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from fastapi import APIRouter
 
-from bot import models, prompts, staff, timed
+from bot import idempotency, models, prompts, staff, timed
 from bot.api.routes import staff as staff_routes
 from bot.channels import simulator, telegram, whatsapp
 from bot.conversation import Registry
@@ -34,7 +34,8 @@ Named = TypeVar("Named")
 CORE = Feature(
     "core",
     routers=(telegram.router, whatsapp.router, simulator.router, staff_routes.router),
-    tables=(models, staff, prompts, timed, rate_limit),
+    tables=(models, staff, prompts, timed, rate_limit, idempotency),
+    jobs=(idempotency.FORGET_OLD_KEYS,),
     templates=(NEW_MESSAGE,),
 )
 

@@ -40,6 +40,12 @@ class Caller:
     name: str
     role: str
     province: str | None
+    staff_id: int | None = None  # None: the built-in national admin
+
+    @property
+    def identity(self) -> str:
+        """Who this is, for what is remembered per caller (two staff may share a name)."""
+        return "admin" if self.staff_id is None else f"staff:{self.staff_id}"
 
     @property
     def is_admin(self) -> bool:
@@ -83,7 +89,7 @@ def caller_of(session: Session, settings: Settings, token_hash: str) -> Caller |
     if admin_token is not None and hmac.compare_digest(token_hash, hash_token(admin_token.get_secret_value())):
         return Caller("admin", "admin", None)
     staff = session.exec(select(Staff).where(Staff.token_hash == token_hash)).first()
-    return None if staff is None else Caller(staff.name, staff.role, staff.province)
+    return None if staff is None else Caller(staff.name, staff.role, staff.province, staff.id)
 
 
 def bearer_token(request: Request) -> str:

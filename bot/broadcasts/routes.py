@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
 from bot.api.error_body import error_responses
+from bot.api.idempotency import KEY_REUSED, IdempotencyKeyHeader, created_once
 from bot.broadcasts import audit, services
 from bot.broadcasts.models import Broadcast, BroadcastCreate
 from bot.broadcasts.report import BroadcastReport, broadcast_report
@@ -59,11 +60,18 @@ def visible(session: SessionDep, broadcast_id: int, caller: Caller) -> Broadcast
     return broadcast
 
 
-@router.post("", status_code=201, response_model=BroadcastCreated, responses=error_responses(409))
-def create(body: BroadcastCreate, caller: CallerDep, session: SessionDep) -> BroadcastCreated:
-    """Store a broadcast; the tick plans its ledger at `send_at` (now when absent) and sends it."""
-    broadcast, count = guarded(lambda: services.create_broadcast(session, body, caller, utcnow()))
-    return BroadcastCreated(id=broadcast.id, status=broadcast.status, recipient_count=count)
+@router.post("", status_code=201, response_model=BroadcastCreated, responses=error_responses(409) | KEY_REUSED)
+def create(
+    body: BroadcastCreate, caller: CallerDep, session: SessionDep, idempotency_key: IdempotencyKeyHeader = None
+) -> BroadcastCreated:
+    """Store a broadcast; the tick plans its ledger at `send_at` (now when absent) and sends it.
+    A retry with the same `Idempotency-Key` answers as the first time and sends nothing twice."""
+
+    def store() -> BroadcastCreated:
+        broadcast, count = guarded(lambda: services.create_broadcast(session, body, caller, utcnow()))
+        return BroadcastCreated(id=broadcast.id, status=broadcast.status, recipient_count=count)
+
+    return created_once(session, caller, "POST /api/broadcasts", idempotency_key, body, BroadcastCreated, store)
 
 
 @router.post("/preview", response_model=services.Preview)

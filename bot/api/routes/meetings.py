@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from bot.api.deps import Caller, CallerDep, SessionDep, staff_router
 from bot.api.error_body import error_responses
+from bot.api.idempotency import KEY_REUSED, IdempotencyKeyHeader, created_once
 from bot.audience import Audience, scoped, zone_labels
 from bot.clock import utcnow
 from bot.meetings.ics import calendar_file
@@ -34,15 +35,26 @@ def visible_meeting(session: SessionDep, meeting_id: MeetingId, caller: Caller) 
     return meeting
 
 
-@router.post("", status_code=201, response_model=MeetingCreated, responses=error_responses(400))
-def create(body: MeetingCreate, request: Request, caller: CallerDep, session: SessionDep) -> MeetingCreated:
+@router.post("", status_code=201, response_model=MeetingCreated, responses=error_responses(400) | KEY_REUSED)
+def create(
+    body: MeetingCreate,
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> MeetingCreated:
     """Create a meeting and invite its audience right away (quiet hours respected); `warnings`
     count, per zone, the invitees for whom it starts in their quiet hours. A start in the past
-    records a meeting held already: no invitation, and the audience is asked to reflect."""
+    records a meeting held already: no invitation, and the audience is asked to reflect. A retry
+    with the same `Idempotency-Key` answers as the first time and invites nobody twice."""
     public_url = request.app.state.runtime.settings.public_url
-    meeting = create_meeting(session, body, caller, public_url, utcnow())
-    session.flush()
-    return MeetingCreated(**report(session, meeting).model_dump(), warnings=quiet_start_warnings(session, meeting))
+
+    def store() -> MeetingCreated:
+        meeting = create_meeting(session, body, caller, public_url, utcnow())
+        session.flush()
+        return MeetingCreated(**report(session, meeting).model_dump(), warnings=quiet_start_warnings(session, meeting))
+
+    return created_once(session, caller, "POST /api/meetings", idempotency_key, body, MeetingCreated, store)
 
 
 @router.get("", response_model=list[MeetingPublic])
