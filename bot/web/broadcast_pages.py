@@ -2,6 +2,7 @@
 cancel, poll results; and the teachers' invite links as QR codes. Every change goes through the
 service functions the staff API calls (`bot.broadcasts.services`, `report`, `invites`)."""
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -18,12 +19,15 @@ from bot.broadcasts.report import BroadcastReport, broadcast_report
 from bot.broadcasts.routes import BroadcastId, guarded, visible
 from bot.clock import utcnow
 from bot.errors import Forbidden, GurubotError
+from bot.idempotency import KeyReused
 from bot.profile import ROLES, SCHOOL_LEVELS
 from bot.regions import regencies_of
+from bot.web.form_keys import FIELD, SENT_BEFORE, created_once, form_key_of
 from bot.web.meeting_pages import problem_text
 from bot.web.pages import FormDep, Viewer, ViewerDep, form_list, render, settings_of
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
+FORM_ROUTE = "POST /staff/pengumuman"
 ACTIVATION = {"not_started": "Belum mulai", "stuck": "Tersendat", "done": "Selesai aktivasi"}
 CONTROLS = {"jeda": services.pause, "lanjut": services.resume}
 REACHED = ("sent", "delivered", "read")
@@ -51,7 +55,9 @@ def submit_broadcast(request: Request, viewer: ViewerDep, form: FormDep, session
         if form.get("aksi") != "kirim":
             preview = guarded(lambda: services.preview(session, body, viewer.caller, utcnow(), settings_of(request)))
             return compose_page(request, viewer, session, form, preview, None)
-        guarded(lambda: services.create_broadcast(session, body, viewer.caller, utcnow()))
+        created_once(session, viewer, FORM_ROUTE, form, body, partial(store_broadcast, session, body, viewer))
+    except KeyReused:  # the page was sent before with other contents: a new key makes it a new one
+        return compose_page(request, viewer, session, {**form, FIELD: ""}, None, SENT_BEFORE, 422)
     except HTTPException as error:
         return compose_page(request, viewer, session, form, None, str(error.detail), error.status_code)
     except Forbidden as error:  # a kabupaten/kota outside a staff member's province
@@ -60,6 +66,13 @@ def submit_broadcast(request: Request, viewer: ViewerDep, form: FormDep, session
         return compose_page(request, viewer, session, form, None, problem_text(error), 422)
     session.commit()  # before the redirect: the session dependency would commit only after the response
     return RedirectResponse("/staff/pengumuman", status_code=303)
+
+
+def store_broadcast(session: SessionDep, body: BroadcastCreate, viewer: Viewer) -> int:
+    created: tuple[Broadcast, int] = guarded(lambda: services.create_broadcast(session, body, viewer.caller, utcnow()))
+    broadcast = created[0]
+    assert broadcast.id is not None
+    return broadcast.id
 
 
 @router.get("/pengumuman/{broadcast_id}/kemajuan")
@@ -121,6 +134,7 @@ def compose_page(
         viewer,
         status_code,
         form=form,
+        form_key=form_key_of(form),
         chosen={key: form_list(form, key) for key in ("provinsi", "kabupaten", "peran", "jenjang", "aktivasi")},
         preview=preview,
         problem=problem,

@@ -1,6 +1,7 @@
 """Meetings in the dashboard: the list, the form with suggested start times, one meeting's answers."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,16 +14,19 @@ from bot.api.routes.meetings import MeetingId, visible_meeting
 from bot.audience import Audience, scoped, zone_labels
 from bot.clock import utcnow
 from bot.errors import Forbidden, GurubotError
+from bot.idempotency import KeyReused
 from bot.meetings.models import MeetingCreate, Suggestion
 from bot.meetings.report import report, to_public
 from bot.meetings.service import MeetingClosed, cancel_meeting, create_meeting, visible_meetings
 from bot.meetings.suggest import suggest_times
 from bot.profile import ROLES, SCHOOL_LEVELS
 from bot.regions import regencies_of, time_zone_of
+from bot.web.form_keys import FIELD, SENT_BEFORE, created_once, form_key_of
 from bot.web.pages import FormDep, Viewer, ViewerDep, form_list, render, settings_of
 from bot.web.reflection_pages import meeting_reflections
 
 router = APIRouter(prefix="/staff/pertemuan", include_in_schema=False)
+FORM_ROUTE = "POST /staff/pertemuan/baru"
 SUGGESTIONS = 6
 
 
@@ -56,13 +60,23 @@ def submit_meeting(request: Request, viewer: ViewerDep, form: FormDep, session: 
             agenda=str(form.get("agenda") or ""),
             audience=audience,
         )
-        meeting = create_meeting(session, body, viewer.caller, settings_of(request).public_url, utcnow())
+        store = partial(store_meeting, request, session, body, viewer)
+        meeting_id = created_once(session, viewer, FORM_ROUTE, form, body, store)
+    except KeyReused:  # the page was sent before with other contents: a new key makes it a new one
+        return meeting_form(request, viewer, {**form, FIELD: ""}, [], SENT_BEFORE, status_code=422)
     except Forbidden as error:  # a kabupaten/kota outside a staff member's province, as the API's 403
         return meeting_form(request, viewer, form, [], str(error), status_code=403)
     except (ValidationError, GurubotError, ValueError) as error:
         return meeting_form(request, viewer, form, [], problem_text(error), status_code=422)
     session.commit()  # before the redirect: the session dependency would commit only after the response
-    return RedirectResponse(f"/staff/pertemuan/{meeting.id}", status_code=303)
+    return RedirectResponse(f"/staff/pertemuan/{meeting_id}", status_code=303)
+
+
+def store_meeting(request: Request, session: SessionDep, body: MeetingCreate, viewer: Viewer) -> int:
+    meeting = create_meeting(session, body, viewer.caller, settings_of(request).public_url, utcnow())
+    session.flush()
+    assert meeting.id is not None
+    return meeting.id
 
 
 @router.get("/{meeting_id}", response_class=HTMLResponse)
@@ -99,6 +113,7 @@ def meeting_form(
         viewer,
         status_code,
         form=form,
+        form_key=form_key_of(form),
         chosen={key: form_list(form, key) for key in ("kabupaten", "peran", "jenjang")},
         suggestions=suggestions,
         problem=problem,
