@@ -121,11 +121,23 @@ def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     clock.reset()
 
 
+# Sequences that handed out a number since they were last reset start again at 1, as after
+# TRUNCATE … RESTART IDENTITY.
+RESTART_USED_SEQUENCES = text(
+    "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false)"
+    " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+)
+
+
 def empty_tables(engine: Engine) -> None:
+    """Every table emptied, children first. DELETE, not TRUNCATE: a test leaves a few rows in a
+    few tables, and TRUNCATE makes new files for all 31 tables and their indexes (about 0.15 s
+    a test on PostgreSQL), where DELETE of an empty table costs next to nothing."""
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        if engine.dialect.name == "postgresql":  # one round trip; SQLite takes one statement a call
+            connection.execute(text("".join(f"DELETE FROM {table};" for table in tables)))
+            connection.execute(RESTART_USED_SEQUENCES)
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
