@@ -5,6 +5,7 @@ import ipaddress
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -232,14 +233,47 @@ def module_harness(module_app: Harness, fake_telegram: FakeTelegram, fake_twilio
     assert fake_twilio.problems == [], "requests the real Twilio would refuse"
 
 
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def shared_app(
+    database_url: str,
+    db_engine: Engine,
+    fake_telegram_server: tuple[FakeTelegram, LoopbackServer],
+    fake_twilio_server: tuple[FakeTwilio, LoopbackServer],
+) -> AsyncIterator[Harness]:
+    """One running app per test process, started once: building one (routes, dependency models,
+    senders, runtime) and its first request cost about 0.1 s of CPU, paid before by every test."""
+    settings = settings_for_tests(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url)
+    async with Harness.running(settings, db_engine, fake_telegram_server[0], fake_twilio_server[0]) as running:
+        yield running
+
+
 @pytest.fixture
 async def harness(
-    settings: Settings, db_engine: Engine, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio
+    shared_app: Harness, settings: Settings, db_engine: Engine, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio
 ) -> AsyncIterator[Harness]:
-    async with Harness.running(settings, db_engine, fake_telegram, fake_twilio) as running:
+    """The app on emptied tables (`clean_state`) with the fakes cleared: the shared one, which
+    keeps no state between requests but in the database, unless the test's settings differ."""
+    async with app_for(settings, shared_app, db_engine, fake_telegram, fake_twilio) as running:
         yield running
-        assert fake_telegram.problems == [], "requests the real Telegram would refuse"
-        assert fake_twilio.problems == [], "requests the real Twilio would refuse"
+    assert fake_telegram.problems == [], "requests the real Telegram would refuse"
+    assert fake_twilio.problems == [], "requests the real Twilio would refuse"
+
+
+@asynccontextmanager
+async def app_for(
+    settings: Settings, shared: Harness, engine: Engine, telegram: FakeTelegram, twilio: FakeTwilio
+) -> AsyncIterator[Harness]:
+    """The shared app, with what the test replaced on its runtime (a dispatcher on virtual time)
+    put back after it; an app of its own for a test that set the environment first."""
+    if settings != shared.settings:
+        async with Harness.running(settings, engine, telegram, twilio) as own:
+            yield own
+        return
+    parts = dict(vars(shared.runtime))
+    try:
+        yield shared
+    finally:
+        vars(shared.runtime).update(parts)
 
 
 @pytest.fixture
