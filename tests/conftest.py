@@ -70,6 +70,16 @@ socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 
 
+# Modules whose tests mostly wait (on a browser, a killed server's restart, subprocesses) or run
+# long: they start first, so that the other test process works meanwhile and neither ends on them.
+LONG_MODULES = ("tests/web/test_browser.py", "tests/test_crash.py", "tests/test_cli.py", "tests/test_api_schema.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long modules first, each kept whole (their module fixtures start once); the rest as collected."""
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONG_MODULES)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
     url = os.environ.get("GURUBOT_TEST_DATABASE_URL")
