@@ -6,6 +6,7 @@ import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -219,7 +220,17 @@ def settings(
     fake_telegram_server: tuple[FakeTelegram, LoopbackServer],
     fake_twilio_server: tuple[FakeTwilio, LoopbackServer],
 ) -> Settings:
-    return settings_for_tests(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url)
+    """Built again only when the environment changed (a test set a GURUBOT_ variable): building
+    one reads and validates the whole environment, and nearly every test asks for it."""
+    environment = tuple(sorted((key, value) for key, value in os.environ.items() if key.upper().startswith("GURUBOT_")))
+    return cached_settings(database_url, fake_telegram_server[1].url, fake_twilio_server[1].url, environment)
+
+
+@lru_cache(maxsize=8)
+def cached_settings(
+    database_url: str, telegram_url: str, twilio_url: str, _environment: tuple[tuple[str, str], ...]
+) -> Settings:
+    return settings_for_tests(database_url, telegram_url, twilio_url)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
