@@ -43,8 +43,10 @@ lint: install-test
 	$(BIN)/ruff check bot handlers tests bench
 	$(BIN)/mypy bot handlers
 
+# Byte-code caches (__pycache__, git-ignored) spare each test process, and each `gurubot` the suite
+# starts, about a second of compiling; some environments switch them off (PYTHONDONTWRITEBYTECODE).
 test: install-test lint
-	$(BIN)/pytest -q -n $(TEST_WORKERS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 # After changing dependencies in pyproject.toml: re-resolve both locks (current pins are kept
 # where they still fit; `make lock UPGRADE=--upgrade` moves everything to the newest allowed).

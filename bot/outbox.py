@@ -7,12 +7,13 @@ paragraph, line or sentence boundaries; the options go with the last one.
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot.channels.registry import traits_of
 from bot.clock import utcnow
 from bot.conversation import Reply
+from bot.db import session_scope
 from bot.delivery.splitting import split_reply
 from bot.delivery.templates import template_payload
 from bot.delivery.window import release_parked as release_parked_messages
@@ -128,3 +129,14 @@ def drop_parked_announcements(session: Session, contact: Contact) -> int:
         )
     )
     return int(result.rowcount or 0)
+
+
+def channels_with_due_messages(engine: Engine) -> set[str]:
+    """The channels with a message waiting to be sent now (queued, its attempt due): a claim on
+    any other channel would find nothing."""
+    queued_and_due = (
+        col(OutboundMessage.status) == OutboundStatus.QUEUED,
+        col(OutboundMessage.next_attempt_at) <= utcnow(),
+    )
+    with session_scope(engine) as session:
+        return set(session.exec(select(OutboundMessage.channel).where(*queued_and_due).distinct()).all())
