@@ -20,4 +20,6 @@ WORKDIR /app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
+# On PostgreSQL serve starts its worker process(es) too; give it time to stop them in order
+# (`docker stop -t 30`, compose `stop_grace_period: 30s`): each finishes its sends in progress.
 CMD ["gurubot", "serve", "--host", "0.0.0.0", "--port", "8000"]

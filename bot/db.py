@@ -89,6 +89,12 @@ def is_database_outage(error: BaseException) -> bool:
     return isinstance(error, OperationalError | InterfaceError | SQLAlchemyTimeoutError)
 
 
+def is_lock_conflict(error: BaseException) -> bool:
+    """PostgreSQL ended the transaction to break a deadlock (or a serialization conflict): trying
+    the same work again in smaller pieces succeeds."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in ("40P01", "40001")
+
+
 def database_answers(engine: Engine | None = None) -> bool:
     try:
         with (engine or get_engine()).connect() as connection:

@@ -15,7 +15,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.content import texts
 from bot.conversation import MENU_FLOW, Reply, Turn, normalize_word
-from bot.db import is_database_outage, is_postgres, session_scope
+from bot.db import is_database_outage, is_lock_conflict, is_postgres, session_scope
 from bot.features import registry
 from bot.models import Contact, InboundMessage, InboundStatus, OutboundMessage
 from bot.outbox import drop_parked_announcements, enqueue, enqueue_callback_answer, release_parked
@@ -62,32 +62,41 @@ def process_pending(engine: Engine, settings: Settings, limit: int = 100) -> int
 
 def handle_batch(engine: Engine, settings: Settings, size: int) -> int:
     """Up to `size` waiting messages, each of a different sender, handled in one transaction (under
-    load one commit serves many). When handling one of them fails, they are taken again one at a
-    time, so that only that one fails; 0 when nothing waits."""
+    load one commit serves many). When one of them fails, or the transaction meets another in a
+    deadlock, they are handled again one at a time, so that only a failing one fails; 0 when
+    nothing waits."""
     with session_scope(engine) as session:
         batch = claim_waiting(session, size)
         ids = [inbound.id or 0 for inbound in batch]
-        try:
-            started = time.perf_counter()
-            for inbound in batch:
-                handle_inbound(session, inbound, settings)
-            session.flush()
-            observe_handling(time.perf_counter() - started, len(batch))
+        if handle_claimed(session, batch, settings):
             return len(batch)
-        except Exception as error:  # a bug must not lose the message nor leave silence
-            if is_database_outage(error):
-                raise  # not the messages' fault: they stay waiting, and the next round takes them again
+    for inbound_id in ids:
+        with session_scope(engine) as session:
+            handle_claimed(session, claim_by_id(session, inbound_id), settings)
+    return len(ids)
+
+
+def handle_claimed(session: Session, batch: list[InboundMessage], settings: Settings) -> bool:
+    """Handle claimed messages in this transaction; False when it was rolled back so that they are
+    handled one at a time (a batch that failed or deadlocked)."""
+    try:
+        for inbound in batch:
+            started = time.perf_counter()
+            handle_inbound(session, inbound, settings)
+            metrics.HANDLING_SECONDS.observe(time.perf_counter() - started)
+        session.flush()
+        return True
+    except Exception as error:  # a bug must not lose the message nor leave silence
+        if len(batch) > 1 and (is_lock_conflict(error) or not is_database_outage(error)):
             session.rollback()
-            if len(batch) == 1:
-                log.exception("handling inbound %s failed", ids[0])
-                fail_inbound(session, ids[0], error)
-                return 1
-    return sum(handle_batch(engine, settings, 1) for _ in ids)
-
-
-def observe_handling(seconds: float, count: int) -> None:
-    for _ in range(count):
-        metrics.HANDLING_SECONDS.observe(seconds / count)
+            return False
+        if is_database_outage(error):
+            raise  # not the message's fault: it stays waiting, and the next round takes it again
+        inbound_id = batch[0].id or 0
+        log.exception("handling inbound %s failed", inbound_id)
+        session.rollback()
+        fail_inbound(session, inbound_id, error)
+        return True
 
 
 def claim_waiting(session: Session, size: int) -> list[InboundMessage]:
@@ -102,6 +111,17 @@ def claim_waiting(session: Session, size: int) -> list[InboundMessage]:
         return list(session.exec(NEXT_WAITING, params={"batch_size": size}).all())
     session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     return list(session.exec(NEXT_WAITING_LOCKED, params={"batch_size": size}).all())
+
+
+def claim_by_id(session: Session, inbound_id: int) -> list[InboundMessage]:
+    """One message of a batch handled again on its own, if it still waits (and nobody holds it)."""
+    query = select(InboundMessage).where(
+        InboundMessage.id == inbound_id, InboundMessage.status == InboundStatus.RECEIVED
+    )
+    if is_postgres(session):
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())
 
 
 def fail_inbound(session: Session, inbound_id: int, error: Exception) -> None:

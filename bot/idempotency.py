@@ -60,7 +60,9 @@ def attempt(caller: str, route: str, key: str | None, body: BaseModel) -> Attemp
     """The attempt of a request; None when it carries no key (then nothing is remembered)."""
     if key is None:
         return None
-    return Attempt(caller, route, key, hashlib.sha256(body.model_dump_json().encode()).hexdigest())
+    # What the client sent, not the model's defaults: a retry across a deploy that adds a field is still a retry.
+    sent = body.model_dump_json(exclude_unset=True)
+    return Attempt(caller, route, key, hashlib.sha256(sent.encode()).hexdigest())
 
 
 def once(session: Session, request: Attempt | None, kind: type[Answer], create: Callable[[], Answer]) -> Answer:

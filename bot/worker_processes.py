@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from types import TracebackType
 
 from bot.config import Settings
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 # Intake first: under saturation the kernel gives the webhooks the CPU they need, handling the rest.
 WORKER_NICENESS = 5
 RESTART_PAUSE_SECONDS = 1.0
+MAX_RESTART_PAUSE_SECONDS = 60.0
 STOP_SECONDS = 15.0  # a worker finishes the sends it started (bot/runtime.py DRAIN_SECONDS) first
 
 
@@ -37,6 +39,8 @@ class WorkerProcesses:
         self.count = count
         self.metrics_port = metrics_port
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.restarts = [0] * count  # in a row, per worker: the pause before the next start grows
+        self.lock = threading.Lock()  # the supervisor never starts a worker that `stop` has passed
         self.stopping = threading.Event()
         self.supervisor = threading.Thread(target=self.supervise, name="worker-supervisor", daemon=True)
 
@@ -61,25 +65,45 @@ class WorkerProcesses:
         environment = dict(os.environ)
         if self.metrics_port:  # one port each: the workers' metrics are their own
             environment["GURUBOT_WORKER_METRICS_PORT"] = str(self.metrics_port + number)
-        return subprocess.Popen(command, env=environment)
+        # A session of its own: Ctrl-C in a terminal reaches the server only, which stops the workers
+        # in order (a worker that stopped by itself meanwhile would be started again).
+        return subprocess.Popen(command, env=environment, start_new_session=True)
 
     def supervise(self) -> None:
-        """A worker that died is started again (after a pause, so a crash loop does not spin)."""
+        """A worker that died is started again, after a pause that doubles while it keeps dying
+        (up to MAX_RESTART_PAUSE_SECONDS), so a crash loop does not spin."""
         while not self.stopping.wait(RESTART_PAUSE_SECONDS):
-            for number, process in enumerate(self.processes):
-                if process.poll() is not None and not self.stopping.is_set():
-                    log.warning("worker process %d ended (status %s); starting it again", number, process.returncode)
-                    self.processes[number] = self.spawn(number)
+            for number in range(self.count):
+                self.restart_if_ended(number)
+
+    def restart_if_ended(self, number: int) -> None:
+        process = self.processes[number]
+        if process.poll() is None:
+            self.restarts[number] = 0
+            return
+        pause = min(RESTART_PAUSE_SECONDS * 2 ** self.restarts[number], MAX_RESTART_PAUSE_SECONDS)
+        log.warning(
+            "worker process %d ended (status %s); starting it again in %.0f s", number, process.returncode, pause
+        )
+        if self.stopping.wait(pause):
+            return
+        with self.lock:
+            if not self.stopping.is_set():
+                self.processes[number] = self.spawn(number)
+                self.restarts[number] += 1
 
     def stop(self) -> None:
-        """SIGTERM to each (a worker finishes its sends in progress), SIGKILL to any left after STOP_SECONDS."""
-        self.stopping.set()
+        """SIGTERM to each (a worker finishes its sends in progress), SIGKILL to any left when
+        STOP_SECONDS have passed, for all of them together."""
+        with self.lock:
+            self.stopping.set()
         for process in self.processes:
             if process.poll() is None:
                 process.terminate()
+        deadline = time.monotonic() + STOP_SECONDS
         for process in self.processes:
             try:
-                process.wait(timeout=STOP_SECONDS)
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 log.warning("worker process %d did not stop in time; killing it", process.pid)
                 process.kill()

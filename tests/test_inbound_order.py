@@ -4,7 +4,9 @@ message whose handling fails is marked failed and answered with an apology, neve
 from typing import Any
 
 import pytest
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from bot import engine as engine_module
@@ -80,3 +82,25 @@ def test_a_failing_message_in_a_batch_fails_alone(db_engine: Engine, monkeypatch
         replies = session.exec(select(OutboundMessage.address, OutboundMessage.text)).all()
     assert sorted(address for address, _ in replies) == ["701", "702", "703"]  # one each, none twice
     assert next(text for address, text in replies if address == "702").startswith("Maaf, ada gangguan")
+
+
+def test_a_batch_that_meets_a_deadlock_is_handled_again_one_at_a_time(db_engine: Engine, monkeypatch) -> None:
+    """PostgreSQL breaks a deadlock by ending one transaction: its messages are not lost, failed
+    or answered twice, but handled again one at a time."""
+    real_respond = engine_module.respond
+    deadlocked: list[str] = []
+
+    def deadlock_once(turn: Any, kind: str) -> None:
+        if not deadlocked:
+            deadlocked.append(turn.text)
+            raise OperationalError("UPDATE contact …", None, DeadlockDetected())
+        real_respond(turn, kind)
+
+    store(db_engine, "u1", "801", "halo")
+    store(db_engine, "u2", "802", "halo")
+    monkeypatch.setattr(engine_module, "respond", deadlock_once)
+    assert process_pending(db_engine, get_settings()) == 2
+    assert statuses(db_engine) == {"u1": "processed", "u2": "processed"}
+    with Session(db_engine) as session:
+        addresses = sorted(session.exec(select(OutboundMessage.address)).all())
+    assert addresses == ["801", "802"]  # one reply each, no apology

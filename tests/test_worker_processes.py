@@ -25,7 +25,10 @@ def alive(pid: int) -> bool:
     return fields[0] != "Z"
 
 
-def test_only_postgresql_with_the_inprocess_worker_on_gets_worker_processes() -> None:
+def test_only_postgresql_with_the_inprocess_worker_on_gets_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GURUBOT_WORKER_PROCESSES", "GURUBOT_INPROCESS_WORKER"):
+        monkeypatch.delenv(name, raising=False)
+
     def settings(url: str, **values: object) -> Settings:
         return Settings(_env_file=None, database_url=url, **values)  # type: ignore[call-arg]
 
@@ -70,7 +73,6 @@ def test_the_worker_process_answers_comes_back_after_dying_and_leaves_with_the_s
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-
 
 
 @pytest.mark.slow
