@@ -2,8 +2,8 @@
 rates (open loop), and every reply is caught by a fake provider on loopback; against a bare
 python-telegram-bot echo bot on the same fake, in the same run.
 
-    .venv/bin/python bench/bench_inbound.py [--rates 10,20,40,80,160,320] [--duration 10]
-        [--configs echo,serve,worker1,worker2] [--teachers 2000] [--channel telegram|whatsapp]
+    .venv/bin/python bench/bench_inbound.py [--rates 20,40,80,160,240,320,640] [--duration 10]
+        [--configs echo,serve,serve2,inprocess,worker1,worker2] [--teachers 2000] [--channel telegram|whatsapp]
         [--database URL] [--profile-rate RATE] [--json FILE]
 
 Configurations, each a fresh database and fresh processes started as in production:
@@ -293,7 +293,7 @@ def score(
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rates", default="10,20,40,80,160,320", help="offered messages/s, comma-separated")
+    parser.add_argument("--rates", default="20,40,80,160,240,320,640", help="offered messages/s, comma-separated")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds each rate is offered")
     parser.add_argument("--drain", type=float, default=10.0, help="seconds the backlog may drain after each rate")
     parser.add_argument("--final-drain", type=float, default=15.0, help="seconds after the last rate")
