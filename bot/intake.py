@@ -27,10 +27,10 @@ class IntakeWriter:
 
     async def store(self, incoming: Incoming) -> bool:
         """Store one delivery; True when new, False for a repeat. Raises what the database raised."""
-        stored: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.pending.append((incoming, stored))
         if self.closed:
             raise RuntimeError("intake is closed")
+        stored: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.pending.append((incoming, stored))
         if self.writer is None or self.writer.done():  # first use, or (a bug) the writer ended
             self.arrived = asyncio.Event()
             self.writer = asyncio.create_task(self.write_forever(self.arrived))
