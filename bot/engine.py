@@ -107,10 +107,8 @@ def claim_waiting(session: Session, size: int) -> list[InboundMessage]:
     On PostgreSQL the handling transaction commits without waiting for the disk: a crash loses at
     most its last fraction of a second, and those messages are still stored (intake commits
     durably) and handled again, while replies only leave after a later, durable commit."""
-    if not is_postgres(session):
-        return list(session.exec(NEXT_WAITING, params={"batch_size": size}).all())
-    session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    return list(session.exec(NEXT_WAITING_LOCKED, params={"batch_size": size}).all())
+    query = NEXT_WAITING_LOCKED if begin_handling(session) else NEXT_WAITING
+    return list(session.exec(query, params={"batch_size": size}).all())
 
 
 def claim_by_id(session: Session, inbound_id: int) -> list[InboundMessage]:
@@ -118,10 +116,18 @@ def claim_by_id(session: Session, inbound_id: int) -> list[InboundMessage]:
     query = select(InboundMessage).where(
         InboundMessage.id == inbound_id, InboundMessage.status == InboundStatus.RECEIVED
     )
-    if is_postgres(session):
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    if begin_handling(session):
         query = query.with_for_update(skip_locked=True)
     return list(session.exec(query).all())
+
+
+def begin_handling(session: Session) -> bool:
+    """A handling transaction commits without waiting for the disk (see `claim_waiting`); True on
+    PostgreSQL, where the claimed rows are locked (SQLite has one writer at a time)."""
+    if not is_postgres(session):
+        return False
+    session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    return True
 
 
 def fail_inbound(session: Session, inbound_id: int, error: Exception) -> None:

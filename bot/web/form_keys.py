@@ -30,15 +30,18 @@ def new_form_key() -> str:
 
 def form_key_of(form: dict[str, Any]) -> str:
     """The key the form came with (to render it again after a refusal), or a new one."""
+    return sent_key(form) or new_form_key()
+
+
+def sent_key(form: dict[str, Any]) -> str | None:
+    """The key the form came with, if it is one `new_form_key` could have made."""
     value = str(form.get(FIELD) or "")
-    return value if KEY_SHAPE.fullmatch(value) else new_form_key()
+    return value if KEY_SHAPE.fullmatch(value) else None
 
 
 def created_once(
     session: Session, viewer: Viewer, route: str, form: dict[str, Any], body: BaseModel, create: Callable[[], int]
 ) -> int:
     """The id `create` made, or the id this form made before (KeyReused when it came with other contents)."""
-    value = str(form.get(FIELD) or "")
-    key = value if KEY_SHAPE.fullmatch(value) else None
-    request = attempt(viewer.caller.identity, route, key, body)
+    request = attempt(viewer.caller.identity, route, sent_key(form), body)
     return once(session, request, Created, lambda: Created(id=create())).id
