@@ -2,6 +2,7 @@
 the browser tests a live server and one headless chromium per session."""
 
 import asyncio
+import contextlib
 import os
 import re
 import socket
@@ -166,6 +167,17 @@ class LiveServer:
         """Run the tick now, on the server's own event loop (its scheduler's runs every 5 s)."""
         runtime = self.app.state.runtime
         asyncio.run_coroutine_threadsafe(runtime.tick(), runtime.tasks[0].get_loop()).result(timeout=30)
+
+    @contextlib.contextmanager
+    def only_ticks_run_by_the_test(self) -> Iterator[None]:
+        """The server's own 5-second tick paused, so that what the page shows between two `tick()`s
+        does not depend on how fast the machine is."""
+        scheduler = self.app.state.runtime.scheduler
+        scheduler.pause()
+        try:
+            yield
+        finally:
+            scheduler.resume()
 
     def stop(self) -> None:
         self.server.should_exit = True
